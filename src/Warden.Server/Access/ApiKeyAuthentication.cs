@@ -1,0 +1,135 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Warden.Server.Access;
+
+/// <summary>Options for <see cref="ApiKeyAuthenticationHandler"/>.</summary>
+public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
+{
+    /// <summary>Read the key from the dashboard cookie instead of the Authorization header.</summary>
+    public bool FromCookie { get; set; }
+}
+
+/// <summary>Authenticates "Authorization: Bearer wdn_…" (API) or the HTTP-only dashboard cookie, and answers
+/// 401/403 as problem details (API) or a redirect to the sign-in page (dashboard).</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<ApiKeyAuthenticationOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    ApiKeyService keys,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, loggerFactory, encoder)
+{
+    private const string FailureItem = "warden.auth.failure";
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = Options.FromCookie ? Request.Cookies[ApiKeyClaims.Cookie] : ReadBearer();
+        if (string.IsNullOrEmpty(presented))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var verification = await keys.VerifyAsync(presented, Context.RequestAborted);
+        if (verification.Principal is null)
+        {
+            Context.Items[FailureItem] = verification.Failure;
+            return AuthenticateResult.Fail(verification.Failure ?? "Invalid API key.");
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(verification.Principal, Scheme.Name));
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (Options.FromCookie)
+        {
+            var returnUrl = Request.PathBase + Request.Path + Request.QueryString;
+            Response.Redirect("/signin?returnUrl=" + Uri.EscapeDataString(returnUrl));
+            return;
+        }
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer realm=\"warden\"";
+        var detail = Context.Items[FailureItem] as string
+            ?? (Request.Headers.Authorization.Count > 0
+                ? "The Authorization header must be 'Bearer <API key>'."
+                : "This endpoint needs an API key: send 'Authorization: Bearer <API key>'.");
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Authentication required.", detail);
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var required = Context.GetEndpoint()?.Metadata.GetMetadata<RequiresPermission>()?.Permission;
+        var detail = required is { } p
+            ? $"This needs the '{p}' permission, held by the role(s) {string.Join(", ", RolePermissions.RolesWith(p))}; your key has {string.Join(", ", Context.User.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value))}."
+            : "Your key's roles do not allow this.";
+        if (Options.FromCookie)
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            Response.ContentType = "text/plain; charset=utf-8";
+            await Response.WriteAsync("Forbidden: " + detail);
+            return;
+        }
+
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Permission denied.", detail);
+    }
+
+    private Task WriteProblemAsync(int status, string title, string detail) =>
+        problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+
+    private string? ReadBearer()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+}
+
+/// <summary>Registers the schemes and one authorization policy per <see cref="Permission"/>.</summary>
+public static class AccessSetup
+{
+    /// <summary>Adds API key authentication and permission policies.</summary>
+    public static IHostApplicationBuilder AddWardenAccess(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ApiKeyService>();
+        builder.Services.AddAuthentication(ApiKeyClaims.SelectorScheme)
+            .AddPolicyScheme(ApiKeyClaims.SelectorScheme, "API key (header for the API, cookie for the dashboard)", o =>
+                o.ForwardDefaultSelector = context => IsDashboardPath(context.Request.Path) ? ApiKeyClaims.DashboardScheme : ApiKeyClaims.ApiScheme)
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.ApiScheme, o => o.FromCookie = false)
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.DashboardScheme, o => o.FromCookie = true);
+
+        var authorization = builder.Services.AddAuthorizationBuilder();
+        foreach (var permission in Enum.GetValues<Permission>())
+        {
+            authorization.AddPolicy(RolePermissions.PolicyName(permission), policy => policy
+                .AddAuthenticationSchemes(ApiKeyClaims.ApiScheme)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => RolePermissions.AnyGrants(
+                    context.User.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value), permission)));
+        }
+
+        authorization.AddPolicy(DashboardPolicy, policy => policy
+            .AddAuthenticationSchemes(ApiKeyClaims.DashboardScheme)
+            .RequireAuthenticatedUser());
+        return builder;
+    }
+
+    /// <summary>The policy every dashboard page requires (a valid key in the cookie).</summary>
+    public const string DashboardPolicy = "dashboard";
+
+    /// <summary>Paths served to browsers (cookie authentication); everything else uses the Authorization header,
+    /// so a cookie can never authorise an API call (no CSRF on the API).</summary>
+    public static bool IsDashboardPath(PathString path) =>
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/v2") && !path.StartsWithSegments("/metrics");
+}

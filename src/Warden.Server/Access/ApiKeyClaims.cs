@@ -1,0 +1,26 @@
+namespace Warden.Server.Access;
+
+/// <summary>Claim types and scheme names used by API key authentication.</summary>
+public static class ApiKeyClaims
+{
+    /// <summary>The key id claim.</summary>
+    public const string KeyId = "warden:key_id";
+
+    /// <summary>The key expiry (ISO 8601) claim, when the key expires.</summary>
+    public const string ExpiresAt = "warden:expires_at";
+
+    /// <summary>Bearer API keys, for /api and /v2.</summary>
+    public const string ApiScheme = "ApiKey";
+
+    /// <summary>The dashboard: the same keys, carried in an HTTP-only cookie.</summary>
+    public const string DashboardScheme = "Dashboard";
+
+    /// <summary>The default scheme, which forwards to one of the two by path.</summary>
+    public const string SelectorScheme = "Warden";
+
+    /// <summary>The dashboard cookie name.</summary>
+    public const string Cookie = "warden_key";
+
+    /// <summary>The printable prefix every Warden key starts with.</summary>
+    public const string KeyPrefix = "wdn_";
+}

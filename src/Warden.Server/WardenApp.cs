@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Options;
+using Warden.Server.Access;
+using Warden.Server.Audit;
+using Warden.Server.Dashboard;
+using Warden.Server.Data;
+using Warden.Server.Platform;
+
+namespace Warden.Server;
+
+/// <summary>Builds the Warden web application. The `warden serve` verb, the tests and the benchmarks all host it through here.</summary>
+public static class WardenApp
+{
+    /// <summary>Creates the builder: configuration from appsettings.json, WARDEN_* variables and <paramref name="args"/>,
+    /// then every feature's services. <paramref name="configure"/> runs last (tests replace services there).</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true);
+        builder.Configuration.AddInMemoryCollection(WardenEnvironment.Read(Environment.GetEnvironmentVariables()));
+        builder.Configuration.AddCommandLine(args);
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
+
+        builder.Services.AddOptions<WardenOptions>().BindConfiguration(WardenOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(WardenOptions.Section).Get<WardenOptions>() ?? new WardenOptions();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<BootstrapKeyOutput>();
+        builder.Services.AddHostedService<StartupTasks>();
+
+        builder.AddWardenTelemetry();
+        builder.AddWardenProblemDetails();
+        builder.AddWardenData();
+        builder.AddWardenAudit();
+        builder.AddWardenAccess();
+        builder.AddWardenOpenApi();
+        builder.AddWardenDashboard();
+        configure?.Invoke(builder);
+        return builder;
+    }
+
+    /// <summary>Builds the application and its request pipeline.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseWardenRequestId();
+        app.UseWardenProblemDetails();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>();
+        app.UseAuthorization();
+
+        app.MapWardenHealth();
+        app.MapWardenOpenApi();
+        var metrics = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (app.Services.GetRequiredService<IOptions<WardenOptions>>().Value.MetricsRequireKey)
+        {
+            metrics.RequirePermission(Permission.Authenticated);
+        }
+
+        app.MapServerApi();
+        app.MapKeysApi();
+        app.MapAuditApi();
+        app.MapWardenDashboard();
+        return app;
+    }
+
+    /// <summary>Creates and builds in one call.</summary>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null) => Build(CreateBuilder(args, configure));
+}
+
+/// <summary>The documented WARDEN_* environment variables, mapped onto configuration keys.</summary>
+public static class WardenEnvironment
+{
+    /// <summary>Variable → configuration key.</summary>
+    public static IReadOnlyDictionary<string, string> Map { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["WARDEN_URLS"] = "urls",
+        ["WARDEN_DATA"] = "Warden:DataDirectory",
+        ["WARDEN_POSTGRES"] = "Warden:PostgresConnectionString",
+        ["WARDEN_BOOTSTRAP_KEY"] = "Warden:BootstrapKey",
+        ["WARDEN_LOG_FORMAT"] = "Warden:LogFormat",
+    };
+
+    /// <summary>The configuration entries set by the given environment.</summary>
+    public static Dictionary<string, string?> Read(System.Collections.IDictionary environment)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (variable, key) in Map)
+        {
+            if (environment[variable] is string value && value.Length > 0)
+            {
+                values[key] = value;
+            }
+        }
+
+        return values;
+    }
+}
