@@ -35,6 +35,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
                 WardenProblemException p => p.Status,
                 BadHttpRequestException b => b.StatusCode,
                 OperationCanceledException when context.RequestAborted.IsCancellationRequested => 499,
+                OperationCanceledException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             };
             await RecordRefusalAsync(context, scope, status);

@@ -16,13 +16,14 @@ public static class ProblemDetailsSetup
             context.ProblemDetails.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
             context.ProblemDetails.Extensions.Remove("traceId");
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
-            if (context.ProblemDetails.Detail is null && context.HttpContext.GetEndpoint() is null)
+            if (context.ProblemDetails.Detail is null && (context.HttpContext.GetEndpoint() is null || context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge))
             {
                 var request = context.HttpContext.Request;
                 context.ProblemDetails.Detail = context.ProblemDetails.Status switch
                 {
                     StatusCodes.Status404NotFound => $"No endpoint matches {request.Method} {request.Path}; the API is described at /openapi/v1.json.",
                     StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not accept {request.Method}.",
+                    StatusCodes.Status413PayloadTooLarge => DescribeBodyLimit(context.HttpContext),
                     _ => null,
                 };
             }
@@ -39,6 +40,13 @@ public static class ProblemDetailsSetup
         return builder;
     }
 
+    internal static string DescribeBodyLimit(HttpContext context)
+    {
+        var limit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        return limit is null ? "The request body is larger than this endpoint accepts."
+            : $"The request body exceeds the limit of {limit} bytes.";
+    }
+
     /// <summary>Turns empty error responses (unknown route, wrong method, 413 from Kestrel) into problem details too.</summary>
     public static WebApplication UseWardenProblemDetails(this WebApplication app)
     {
@@ -48,7 +56,10 @@ public static class ProblemDetailsSetup
     }
 }
 
-internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(
+    IProblemDetailsService problems,
+    IHostApplicationLifetime lifetime,
+    ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -73,13 +84,25 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 {
                     Status = bad.StatusCode,
                     Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
-                    Detail = DescribeBadRequest(bad),
+                    Detail = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ProblemDetailsSetup.DescribeBodyLimit(httpContext) : DescribeBadRequest(bad),
                 };
                 break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 // The client went away; nobody is listening for an answer.
                 httpContext.Response.StatusCode = 499;
                 return true;
+            case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
+                // Kestrel stops reading unfinished request bodies when shutdown begins; such a request never started
+                // its work, so the honest answer is "retry elsewhere", not a server error.
+                httpContext.Response.Headers.RetryAfter = "1";
+                httpContext.Response.Headers.Connection = "close";
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "The server is shutting down.",
+                    Detail = "The request body was still arriving when shutdown began; nothing was changed. Retry the request.",
+                };
+                break;
             default:
                 LogUnhandled(logger, exception, httpContext.TraceIdentifier);
                 problem = new ProblemDetails

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Warden.Contracts;
+using Warden.Server.Access;
+using Warden.Server.Tests.Infrastructure;
+
+namespace Warden.Server.Tests;
+
+/// <summary>Table-driven: every /api endpoint the server maps declares a permission, answers 401 without a key and
+/// 403 to each role that lacks the permission, and lets each role that holds it through. New endpoints are covered
+/// automatically because the table is read from the running server's endpoint list.</summary>
+public sealed class AuthorizationMatrixTests : IAsyncLifetime
+{
+    private WardenTestHost _host = null!;
+    private readonly Dictionary<string, string> _keyByRole = new(StringComparer.Ordinal);
+
+    public async Task InitializeAsync()
+    {
+        _host = await WardenTestHost.StartAsync();
+        foreach (var role in Roles.All)
+        {
+            _keyByRole[role] = await _host.CreateKeyAsync(role);
+        }
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private sealed record ApiEndpoint(string Method, string Path, Permission Permission);
+
+    private List<ApiEndpoint> ApiEndpoints()
+    {
+        var sources = _host.App.Services.GetRequiredService<EndpointDataSource>();
+        var list = new List<ApiEndpoint>();
+        foreach (var endpoint in sources.Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            if (!pattern.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var permission = endpoint.Metadata.GetMetadata<RequiresPermission>();
+            Assert.True(permission is not null, $"{pattern} declares no permission");
+            var path = System.Text.RegularExpressions.Regex.Replace(pattern, "\\{([^}:]+)(:[^}]+)?\\}",
+                m => m.Groups[2].Value.Contains("long", StringComparison.Ordinal) ? "1" : "k_doesnotexist");
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods)
+            {
+                list.Add(new ApiEndpoint(method, path, permission!.Permission));
+            }
+        }
+
+        return list;
+    }
+
+    private async Task<HttpResponseMessage> CallAsync(ApiEndpoint endpoint, string? key)
+    {
+        using var http = _host.Http();
+        using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Path);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        if (endpoint.Method is "POST" or "PUT" or "PATCH")
+        {
+            request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        }
+
+        return await http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Every_api_endpoint_needs_a_key()
+    {
+        var endpoints = ApiEndpoints();
+        Assert.True(endpoints.Count >= 8, "the endpoint table looks incomplete");
+        foreach (var endpoint in endpoints)
+        {
+            using var response = await CallAsync(endpoint, key: null);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{endpoint.Method} {endpoint.Path} answered {(int)response.StatusCode} without a key");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_or_malformed_key_is_refused()
+    {
+        var endpoint = ApiEndpoints().First(e => e.Permission == Permission.Authenticated);
+        foreach (var key in new[] { ApiKeyService.NewSecret(), "not-a-warden-key", "wdn_" })
+        {
+            using var response = await CallAsync(endpoint, key);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Each_role_gets_exactly_what_the_permission_table_grants()
+    {
+        foreach (var endpoint in ApiEndpoints())
+        {
+            foreach (var role in Roles.All)
+            {
+                using var response = await CallAsync(endpoint, _keyByRole[role]);
+                var allowed = RolePermissions.Has(role, endpoint.Permission);
+                if (allowed)
+                {
+                    Assert.True(response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden),
+                        $"{role} should reach {endpoint.Method} {endpoint.Path} but got {(int)response.StatusCode}");
+                    Assert.True((int)response.StatusCode < 500, $"{endpoint.Method} {endpoint.Path} answered {(int)response.StatusCode} to {role}");
+                }
+                else
+                {
+                    Assert.True(response.StatusCode == HttpStatusCode.Forbidden,
+                        $"{role} must not use {endpoint.Method} {endpoint.Path} but got {(int)response.StatusCode}");
+                    var body = await response.Content.ReadAsStringAsync();
+                    Assert.Contains(endpoint.Permission.ToString(), body, StringComparison.Ordinal);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_cookie_never_authenticates_the_api()
+    {
+        using var http = _host.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.Add("Cookie", $"{ApiKeyClaims.Cookie}={_host.AdminKey}");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public void Admin_holds_every_permission_and_viewer_only_authentication()
+    {
+        Assert.All(Enum.GetValues<Permission>(), p => Assert.True(RolePermissions.Has(Roles.Admin, p)));
+        Assert.Equal([Permission.Authenticated], Enum.GetValues<Permission>().Where(p => RolePermissions.Has(Roles.Viewer, p)));
+    }
+}
