@@ -28,7 +28,7 @@ public sealed class AuditChainTests
 
     private static (long? broken, string? problem) Verify(IEnumerable<AuditRow> rows)
     {
-        var verifier = new AuditChain.Verifier();
+        using var verifier = new AuditChain.Verifier();
         foreach (var row in rows)
         {
             if (verifier.Check(row) is { } problem)

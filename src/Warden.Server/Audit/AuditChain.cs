@@ -70,40 +70,54 @@ public static class AuditChain
     public static string ComputeHash(AuditRow row)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        return ComputeHash(row, buffer);
-    }
-
-    internal static string ComputeHash(AuditRow row, ArrayBufferWriter<byte> buffer)
-    {
-        buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("v", 1);
-            writer.WriteNumber("seq", row.Seq);
-            writer.WriteNumber("at", row.At);
-            writer.WriteString("actorKeyId", row.ActorKeyId);
-            writer.WriteString("actorName", row.ActorName);
-            writer.WriteString("actorRoles", row.ActorRoles);
-            writer.WriteString("action", row.Action);
-            writer.WriteString("target", row.Target);
-            writer.WriteString("requestId", row.RequestId);
-            writer.WriteString("outcome", row.Outcome);
-            writer.WriteString("detailsDigest", row.DetailsDigest);
-            writer.WriteString("prevHash", row.PrevHash);
-            writer.WriteEndObject();
-        }
-
+        using var writer = new Utf8JsonWriter(buffer);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(buffer.WrittenSpan, hash);
+        ComputeHash(row, buffer, writer, hash);
         return Convert.ToHexStringLower(hash);
     }
 
+    /// <summary>Writes the canonical form into <paramref name="buffer"/> (reusing <paramref name="writer"/>) and hashes it.</summary>
+    private static void ComputeHash(AuditRow row, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, Span<byte> hash)
+    {
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteNumber("v", 1);
+        writer.WriteNumber("seq", row.Seq);
+        writer.WriteNumber("at", row.At);
+        writer.WriteString("actorKeyId", row.ActorKeyId);
+        writer.WriteString("actorName", row.ActorName);
+        writer.WriteString("actorRoles", row.ActorRoles);
+        writer.WriteString("action", row.Action);
+        writer.WriteString("target", row.Target);
+        writer.WriteString("requestId", row.RequestId);
+        writer.WriteString("outcome", row.Outcome);
+        writer.WriteString("detailsDigest", row.DetailsDigest);
+        writer.WriteString("prevHash", row.PrevHash);
+        writer.WriteEndObject();
+        writer.Flush();
+        SHA256.HashData(buffer.WrittenSpan, hash);
+    }
+
+    /// <summary>True when <paramref name="hex"/> is the lowercase or uppercase hex form of <paramref name="bytes"/>.</summary>
+    private static bool HexEquals(string hex, ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> parsed = stackalloc byte[32];
+        return hex.Length == bytes.Length * 2
+            && Convert.FromHexString(hex, parsed, out _, out var written) == OperationStatus.Done
+            && parsed[..written].SequenceEqual(bytes);
+    }
+
     /// <summary>Checks records one at a time, in sequence order, without holding them in memory.</summary>
-    public sealed class Verifier
+    public sealed class Verifier : IDisposable
     {
         private readonly ArrayBufferWriter<byte> _buffer = new(512);
+        private readonly Utf8JsonWriter _writer;
+        private byte[] _details = new byte[1024];
         private string _previousHash = GenesisHash;
+
+        /// <summary>Creates a verifier that starts at the first record.</summary>
+        public Verifier() => _writer = new Utf8JsonWriter(_buffer);
 
         /// <summary>Records checked so far.</summary>
         public long Checked { get; private set; }
@@ -114,7 +128,8 @@ public static class AuditChain
         /// <summary>The last good record's hash.</summary>
         public string HeadHash => _previousHash;
 
-        /// <summary>Checks the next record; returns null when it verifies, else what is wrong with it.</summary>
+        /// <summary>Checks the next record; returns null when it verifies, else what is wrong with it.
+        /// Allocation-free when the record verifies (the verifier reuses its buffers).</summary>
         public string? Check(AuditRow row)
         {
             Checked++;
@@ -131,21 +146,32 @@ public static class AuditChain
                 return $"record {row.Seq} does not link to its predecessor (prev_hash {Short(row.PrevHash)}, expected {Short(_previousHash)})";
             }
 
-            if (!string.Equals(Digest(row.Details), row.DetailsDigest, StringComparison.Ordinal))
+            var length = Encoding.UTF8.GetMaxByteCount(row.Details.Length);
+            if (_details.Length < length)
+            {
+                _details = new byte[Math.Max(length, _details.Length * 2)];
+            }
+
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(_details.AsSpan(0, Encoding.UTF8.GetBytes(row.Details, _details)), hash);
+            if (!HexEquals(row.DetailsDigest, hash))
             {
                 return $"record {row.Seq} details do not match their digest";
             }
 
-            var computed = ComputeHash(row, _buffer);
-            if (!string.Equals(computed, row.Hash, StringComparison.Ordinal))
+            ComputeHash(row, _buffer, _writer, hash);
+            if (!HexEquals(row.Hash, hash))
             {
-                return $"record {row.Seq} hash does not match its contents (stored {Short(row.Hash)}, computed {Short(computed)})";
+                return $"record {row.Seq} hash does not match its contents (stored {Short(row.Hash)}, computed {Short(Convert.ToHexStringLower(hash))})";
             }
 
             _previousHash = row.Hash;
             HeadSequence = row.Seq;
             return null;
         }
+
+        /// <inheritdoc />
+        public void Dispose() => _writer.Dispose();
 
         private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
     }

@@ -146,7 +146,7 @@ public sealed class AuditLog(WardenDatabase database, TimeProvider time, IMeterF
 
     internal static async Task<AuditVerification> VerifyAsync(DbDataReader reader, TimeProvider time, CancellationToken cancellationToken)
     {
-        var verifier = new AuditChain.Verifier();
+        using var verifier = new AuditChain.Verifier();
         var row = new AuditRow();
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -22,13 +22,13 @@ public sealed class AuditModel(AuditLog audit, ChainStatus chain) : PageModel
     [BindProperty(SupportsGet = true)]
     public string? Target { get; set; }
 
-    /// <summary>Filter: from (UTC).</summary>
+    /// <summary>Filter: from (read as UTC, whatever the server's time zone).</summary>
     [BindProperty(SupportsGet = true)]
-    public DateTimeOffset? Since { get; set; }
+    public DateTime? Since { get; set; }
 
-    /// <summary>Filter: until (UTC).</summary>
+    /// <summary>Filter: until (read as UTC).</summary>
     [BindProperty(SupportsGet = true)]
-    public DateTimeOffset? Until { get; set; }
+    public DateTime? Until { get; set; }
 
     /// <summary>Page number.</summary>
     [BindProperty(SupportsGet = true, Name = "page")]
@@ -52,10 +52,13 @@ public sealed class AuditModel(AuditLog audit, ChainStatus chain) : PageModel
         var query = new Dictionary<string, string?>
         {
             ["actor"] = Actor, ["action"] = ActionFilter, ["target"] = Target,
-            ["since"] = Since?.ToString("O"), ["until"] = Until?.ToString("O"), ["page"] = page.ToString(),
+            ["since"] = Since?.ToString("yyyy-MM-ddTHH:mm"), ["until"] = Until?.ToString("yyyy-MM-ddTHH:mm"), ["page"] = page.ToString(),
         };
         return QueryHelpers.AddQueryString("/audit", query.Where(q => !string.IsNullOrEmpty(q.Value)));
     }
+
+    private static DateTimeOffset? AsUtc(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 
     private async Task<IActionResult> LoadAsync(bool force, CancellationToken cancellationToken)
     {
@@ -68,7 +71,7 @@ public sealed class AuditModel(AuditLog audit, ChainStatus chain) : PageModel
         Results = await audit.QueryAsync(new AuditQuery
         {
             Actor = Actor, Action = ActionFilter, Target = Target,
-            Since = Since, Until = Until, Page = Math.Max(1, PageNumber), PageSize = 50,
+            Since = AsUtc(Since), Until = AsUtc(Until), Page = Math.Max(1, PageNumber), PageSize = 50,
         }, cancellationToken);
         return Page();
     }
