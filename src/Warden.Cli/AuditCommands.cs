@@ -67,7 +67,7 @@ internal static class AuditCommands
             "Recompute the audit hash chain on the server and name the first broken record. Exit code 0: intact; 2: broken; 1: could not check.") { json };
         command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
         {
-            var result = await client.VerifyAuditAsync(ct);
+            var result = await context.Console.Status().StartAsync("Recomputing the audit hash chain…", _ => client.VerifyAuditAsync(ct));
             if (parse.GetValue(json))
             {
                 Output.Json(context, result);

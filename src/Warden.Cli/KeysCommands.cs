@@ -80,9 +80,17 @@ internal static class KeysCommands
     {
         var id = new Argument<string>("id") { Description = "The key id (k_…), as shown by `warden keys list`" };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the audit log)" };
-        var command = new Command("revoke", "Revoke an API key; it stops working at once.") { id, reason };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
+        var command = new Command("revoke", "Revoke an API key; it stops working at once.") { id, reason, yes };
         command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
         {
+            if (!parse.GetValue(yes) && context.Console.Profile.Capabilities.Interactive &&
+                !await context.Console.ConfirmAsync($"Revoke key [bold]{Markup.Escape(parse.GetValue(id)!)}[/]? Anything using it stops working at once.", defaultValue: false, ct))
+            {
+                context.Console.MarkupLine("Nothing revoked.");
+                return WardenCli.Ok;
+            }
+
             var revoked = await client.RevokeKeyAsync(parse.GetValue(id)!, parse.GetValue(reason), ct);
             context.Console.MarkupLine($"Revoked key [bold]{Markup.Escape(revoked.Name)}[/] ({revoked.Id}).");
             return WardenCli.Ok;

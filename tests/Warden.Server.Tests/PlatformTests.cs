@@ -74,6 +74,27 @@ public sealed class PlatformTests : IAsyncLifetime
         Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey").GetProperty("scheme").GetString());
     }
 
+    /// <summary>The OpenAPI document is committed (docs/openapi/v1.json) so every contract change shows in a diff.
+    /// After an intended change, regenerate it with WARDEN_UPDATE_OPENAPI=1 ./scripts/test.sh.</summary>
+    [Fact]
+    public async Task The_committed_openapi_document_matches_the_served_one()
+    {
+        using var http = _host.Http();
+        var served = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json"))!.AsObject();
+        served.Remove("servers"); // holds this test server's random port
+        var text = served.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).ReplaceLineEndings("\n") + "\n";
+        var path = RepositoryFiles.PathOf("docs", "openapi", "v1.json");
+        if (Environment.GetEnvironmentVariable("WARDEN_UPDATE_OPENAPI") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, text);
+        }
+
+        Assert.True(File.Exists(path), "docs/openapi/v1.json is missing: run WARDEN_UPDATE_OPENAPI=1 ./scripts/test.sh");
+        Assert.True(text == await File.ReadAllTextAsync(path),
+            "The API contract changed: review it, then run WARDEN_UPDATE_OPENAPI=1 ./scripts/test.sh and commit docs/openapi/v1.json");
+    }
+
     [Fact]
     public async Task The_interactive_api_reference_is_served()
     {

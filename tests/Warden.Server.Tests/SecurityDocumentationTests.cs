@@ -1,5 +1,6 @@
 using Warden.Contracts;
 using Warden.Server.Access;
+using Warden.Server.Tests.Infrastructure;
 
 namespace Warden.Server.Tests;
 
@@ -9,13 +10,7 @@ public sealed class SecurityDocumentationTests
     [Fact]
     public void The_documented_permission_table_matches_the_enforced_one()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Warden.slnx")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
-        }
-
-        var lines = File.ReadAllLines(Path.Combine(root, "docs", "security.md"));
+        var lines = File.ReadAllLines(RepositoryFiles.PathOf("docs", "security.md"));
         var header = lines.Single(l => l.StartsWith("| permission |", StringComparison.Ordinal));
         var columns = header.Split('|', StringSplitOptions.TrimEntries)[1..^1];
         Assert.Equal(Roles.All, columns[2..]);
