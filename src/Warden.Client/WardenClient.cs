@@ -8,9 +8,12 @@ namespace Warden.Client;
 
 /// <summary>Typed client for the Warden HTTP API. Every method throws <see cref="WardenApiException"/> with the
 /// server's problem details when the server refuses, and <see cref="HttpRequestException"/> when it cannot be reached.</summary>
-public sealed class WardenClient : IDisposable
+public sealed partial class WardenClient : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
 

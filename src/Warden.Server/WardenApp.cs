@@ -3,7 +3,9 @@ using Warden.Server.Access;
 using Warden.Server.Audit;
 using Warden.Server.Dashboard;
 using Warden.Server.Data;
+using Warden.Server.Governance;
 using Warden.Server.Platform;
+using Warden.Server.Registry;
 
 namespace Warden.Server;
 
@@ -39,6 +41,7 @@ public static class WardenApp
         builder.AddWardenData();
         builder.AddWardenAudit();
         builder.AddWardenAccess();
+        builder.AddWardenRegistry();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
         configure?.Invoke(builder);
@@ -52,6 +55,7 @@ public static class WardenApp
         app.UseWardenRequestId();
         app.UseWardenProblemDetails();
         app.UseRouting();
+        app.UseWardenBodySizeLimits();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
@@ -67,6 +71,9 @@ public static class WardenApp
         app.MapServerApi();
         app.MapKeysApi();
         app.MapAuditApi();
+        var governance = app.Services.GetRequiredService<IOptions<Governance.GovernanceOptions>>().Value;
+        app.MapRegistryApi(governance.MaxArtifactBytes);
+        app.MapGovernanceApi(governance.MaxDatasetBytes);
         app.MapWardenDashboard();
         return app;
     }

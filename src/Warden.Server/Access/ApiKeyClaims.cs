@@ -6,6 +6,9 @@ public static class ApiKeyClaims
     /// <summary>The key id claim.</summary>
     public const string KeyId = "warden:key_id";
 
+    /// <summary>The person the key belongs to (the key id when none was given).</summary>
+    public const string Person = "warden:person";
+
     /// <summary>The key expiry (ISO 8601) claim, when the key expires.</summary>
     public const string ExpiresAt = "warden:expires_at";
 

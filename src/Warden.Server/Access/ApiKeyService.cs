@@ -23,7 +23,7 @@ public sealed class ApiKeyService(
     IMeterFactory meters,
     ILogger<ApiKeyService> logger)
 {
-    private const string Columns = "id, name, prefix, roles, created_at, created_by, expires_at, revoked_at, revoked_by";
+    private const string Columns = "id, name, prefix, roles, created_at, created_by, expires_at, revoked_at, revoked_by, person";
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
     private readonly Counter<long> _authentications = meters.Create("Warden").CreateCounter<long>(
         "warden.auth.attempts", unit: "{attempt}", description: "API key verifications, by result.");
@@ -42,6 +42,7 @@ public sealed class ApiKeyService(
             .Require(roles.All(Roles.IsKnown), "roles",
                 $"unknown role(s) {string.Join(", ", roles.Where(r => !Roles.IsKnown(r)).Select(r => $"'{r}'"))}; known roles: {string.Join(", ", Roles.All)}")
             .Require(request.ExpiresAt is null || request.ExpiresAt > now, "expiresAt", "must be in the future")
+            .Require(request.Person is null || (request.Person.Trim().Length is > 0 and <= 200), "person", "must be 1–200 characters when given")
             .ThrowIfInvalid();
 
         var secret = NewSecret();
@@ -54,11 +55,12 @@ public sealed class ApiKeyService(
             CreatedAt = now.ToUnixTimeMilliseconds(),
             CreatedBy = scope.Actor.KeyId,
             ExpiresAt = request.ExpiresAt?.ToUnixTimeMilliseconds(),
+            Person = request.Person?.Trim(),
         };
         await using var uow = await database.BeginAsync(cancellationToken);
         await InsertAsync(uow, row, HashSecret(secret), cancellationToken);
         await audit.AppendAsync(uow, scope, "keys.create", $"key:{row.Id}",
-            new { name = row.Name, roles, expiresAt = request.ExpiresAt }, cancellationToken: cancellationToken);
+            new { name = row.Name, roles, expiresAt = request.ExpiresAt, person = row.Person }, cancellationToken: cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return new CreatedApiKey(ToInfo(row, now), secret);
     }
@@ -217,9 +219,9 @@ public sealed class ApiKeyService(
         try
         {
             await uow.ExecuteAsync(
-                "INSERT INTO api_keys (id, name, prefix, secret_hash, roles, created_at, created_by, expires_at) " +
-                "VALUES (@Id, @Name, @Prefix, @hash, @Roles, @CreatedAt, @CreatedBy, @ExpiresAt)",
-                new { row.Id, row.Name, row.Prefix, hash, row.Roles, row.CreatedAt, row.CreatedBy, row.ExpiresAt }, cancellationToken);
+                "INSERT INTO api_keys (id, name, prefix, secret_hash, roles, created_at, created_by, expires_at, person) " +
+                "VALUES (@Id, @Name, @Prefix, @hash, @Roles, @CreatedAt, @CreatedBy, @ExpiresAt, @Person)",
+                new { row.Id, row.Name, row.Prefix, hash, row.Roles, row.CreatedAt, row.CreatedBy, row.ExpiresAt, row.Person }, cancellationToken);
         }
         catch (Exception e) when (WardenDatabase.IsUniqueViolation(e))
         {
@@ -229,7 +231,7 @@ public sealed class ApiKeyService(
 
     private static ClaimsPrincipal CreatePrincipal(KeyRow row)
     {
-        var claims = new List<Claim> { new(ApiKeyClaims.KeyId, row.Id), new(ClaimTypes.Name, row.Name) };
+        var claims = new List<Claim> { new(ApiKeyClaims.KeyId, row.Id), new(ClaimTypes.Name, row.Name), new(ApiKeyClaims.Person, row.Person ?? row.Id) };
         claims.AddRange(SplitRoles(row.Roles).Select(r => new Claim(ClaimTypes.Role, r)));
         if (row.ExpiresAt is { } e)
         {
@@ -247,7 +249,7 @@ public sealed class ApiKeyService(
         DateTimeOffset? revoked = row.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null;
         var status = revoked is not null ? ApiKeyStatus.Revoked : expires <= now ? ApiKeyStatus.Expired : ApiKeyStatus.Active;
         return new ApiKeyInfo(row.Id, row.Name, row.Prefix + "…", SplitRoles(row.Roles),
-            DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedBy, expires, revoked, row.RevokedBy, status);
+            DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedBy, expires, revoked, row.RevokedBy, status, row.Person ?? row.Id);
     }
 
     private static string NewKeyId()
@@ -281,5 +283,7 @@ public sealed class ApiKeyService(
         public long? RevokedAt { get; set; }
 
         public string? RevokedBy { get; set; }
+
+        public string? Person { get; set; }
     }
 }

@@ -30,7 +30,7 @@ public static class KeysApi
     {
         var actor = AuditActor.From(context.User);
         var expires = context.User.FindFirst(ApiKeyClaims.ExpiresAt)?.Value;
-        return TypedResults.Ok(new WhoAmI(actor.KeyId, actor.Name, actor.Roles, expires is null ? null : DateTimeOffset.Parse(expires)));
+        return TypedResults.Ok(new WhoAmI(actor.KeyId, actor.Name, actor.Roles, expires is null ? null : DateTimeOffset.Parse(expires), actor.Person));
     }
 
     private static async Task<Created<CreatedApiKey>> CreateAsync(CreateApiKeyRequest request, ApiKeyService keys, AuditScope scope,

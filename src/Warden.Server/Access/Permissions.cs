@@ -13,6 +13,30 @@ public enum Permission
 
     /// <summary>Read and verify the audit log.</summary>
     ReadAudit,
+
+    /// <summary>Read models, versions, cards, gates, validation runs and history.</summary>
+    ReadModels,
+
+    /// <summary>Register models, upload versions, edit cards and classification, submit.</summary>
+    WriteModels,
+
+    /// <summary>Run validations and give validation sign-offs.</summary>
+    ValidateModels,
+
+    /// <summary>Give approval sign-offs.</summary>
+    ApproveModels,
+
+    /// <summary>Reject submitted or validated versions.</summary>
+    RejectModels,
+
+    /// <summary>Move stage aliases (promote, roll back).</summary>
+    ManageAliases,
+
+    /// <summary>Retire versions.</summary>
+    RetireVersions,
+
+    /// <summary>Record documented exceptions to failing compliance gates.</summary>
+    GrantGateExceptions,
 }
 
 /// <summary>The one table that says which role may do what. docs/security.md is written from it, and the
@@ -21,11 +45,11 @@ public static class RolePermissions
 {
     private static readonly Dictionary<string, HashSet<Permission>> Grants = new(StringComparer.Ordinal)
     {
-        [Roles.Viewer] = [Permission.Authenticated],
-        [Roles.Developer] = [Permission.Authenticated],
-        [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit],
-        [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit],
-        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit],
+        [Roles.Viewer] = [Permission.Authenticated, Permission.ReadModels],
+        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions],
+        [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ValidateModels, Permission.RejectModels],
+        [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ApproveModels, Permission.RejectModels],
+        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions],
         [Roles.Admin] = [.. Enum.GetValues<Permission>()],
     };
 

@@ -5,6 +5,9 @@ namespace Warden.Server.Audit;
 /// <summary>Who made a change, as recorded in the audit log.</summary>
 public sealed record AuditActor(string KeyId, string Name, IReadOnlyList<string> Roles)
 {
+    /// <summary>The person behind the key (segregation of duties compares persons); the key id when unknown.</summary>
+    public string Person { get; init; } = KeyId;
+
     /// <summary>The server itself (migrations, bootstrap, scheduled jobs).</summary>
     public static AuditActor System { get; } = new("system", "warden", []);
 
@@ -20,7 +23,10 @@ public sealed record AuditActor(string KeyId, string Name, IReadOnlyList<string>
             return Anonymous;
         }
 
-        return new AuditActor(id, user.Identity?.Name ?? id, user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray());
+        return new AuditActor(id, user.Identity?.Name ?? id, user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray())
+        {
+            Person = user.FindFirstValue(Access.ApiKeyClaims.Person) ?? id,
+        };
     }
 }
 

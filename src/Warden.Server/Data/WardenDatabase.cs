@@ -108,6 +108,20 @@ public sealed class WardenDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>"(@name0, @name1, …)" with one parameter per value added to <paramref name="parameters"/>: an IN list that
+    /// both engines accept (Dapper passes lists to Npgsql as arrays, which "IN @x" cannot take).</summary>
+    public static string InList(DynamicParameters parameters, string name, IReadOnlyList<string> values)
+    {
+        var names = new string[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            names[i] = $"@{name}{i}";
+            parameters.Add($"{name}{i}", values[i]);
+        }
+
+        return "(" + string.Join(", ", names) + ")";
+    }
+
     /// <summary>True when <paramref name="exception"/> is a unique-constraint violation on either engine.</summary>
     public static bool IsUniqueViolation(Exception exception) => exception switch
     {

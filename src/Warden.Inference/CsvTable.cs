@@ -1,0 +1,151 @@
+using System.Text;
+
+namespace Warden.Inference;
+
+/// <summary>A CSV file in memory (RFC 4180: comma-separated, optional double quotes, "" escapes a quote,
+/// CRLF or LF line ends), with a header row naming the columns.</summary>
+public sealed class CsvTable
+{
+    private readonly Dictionary<string, int> _index;
+
+    private CsvTable(IReadOnlyList<string> columns, List<string[]> rows)
+    {
+        Columns = columns;
+        Rows = rows;
+        _index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (!_index.TryAdd(columns[i], i))
+            {
+                throw new CsvException($"column '{columns[i]}' appears twice in the header");
+            }
+        }
+    }
+
+    /// <summary>Column names from the header.</summary>
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Data rows (each as long as the header).</summary>
+    public IReadOnlyList<string[]> Rows { get; }
+
+    /// <summary>True when the header has <paramref name="column"/>.</summary>
+    public bool Has(string column) => _index.ContainsKey(column);
+
+    /// <summary>The values of one column.</summary>
+    public string[] Column(string column) =>
+        _index.TryGetValue(column, out var i) ? Rows.Select(r => r[i]).ToArray() : throw new CsvException($"the data has no column '{column}'");
+
+    /// <summary>Parses CSV text; throws <see cref="CsvException"/> naming the line of the first problem.</summary>
+    public static CsvTable Parse(string text, int maxRows = 1_000_000)
+    {
+        var records = new List<string[]>();
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var line = 1;
+        var i = 0;
+        var inQuotes = false;
+        var fieldStarted = false;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (inQuotes)
+            {
+                if (c == '"')
+                {
+                    if (i + 1 < text.Length && text[i + 1] == '"')
+                    {
+                        field.Append('"');
+                        i += 2;
+                        continue;
+                    }
+
+                    inQuotes = false;
+                }
+                else
+                {
+                    if (c == '\n')
+                    {
+                        line++;
+                    }
+
+                    field.Append(c);
+                }
+
+                i++;
+                continue;
+            }
+
+            switch (c)
+            {
+                case '"' when !fieldStarted:
+                    inQuotes = true;
+                    fieldStarted = true;
+                    break;
+                case ',':
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    fieldStarted = false;
+                    break;
+                case '\r':
+                    break;
+                case '\n':
+                    EndRecord();
+                    line++;
+                    break;
+                default:
+                    field.Append(c);
+                    fieldStarted = true;
+                    break;
+            }
+
+            i++;
+        }
+
+        if (inQuotes)
+        {
+            throw new CsvException($"line {line}: a quoted field is not closed");
+        }
+
+        if (fieldStarted || field.Length > 0 || fields.Count > 0)
+        {
+            EndRecord();
+        }
+
+        if (records.Count == 0)
+        {
+            throw new CsvException("the data is empty (a header row is required)");
+        }
+
+        var header = records[0].Select(h => h.Trim()).ToArray();
+        for (var r = 1; r < records.Count; r++)
+        {
+            if (records[r].Length != header.Length)
+            {
+                throw new CsvException($"row {r + 1} has {records[r].Length} fields but the header has {header.Length}");
+            }
+        }
+
+        return new CsvTable(header, records.Skip(1).ToList());
+
+        void EndRecord()
+        {
+            fields.Add(field.ToString());
+            field.Clear();
+            fieldStarted = false;
+            if (!(fields.Count == 1 && fields[0].Length == 0))
+            {
+                if (records.Count > maxRows)
+                {
+                    throw new CsvException($"more than {maxRows} rows");
+                }
+
+                records.Add([.. fields]);
+            }
+
+            fields.Clear();
+        }
+    }
+}
+
+/// <summary>CSV that cannot be read, with the reason.</summary>
+public sealed class CsvException(string message) : Exception(message);

@@ -1,0 +1,196 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Warden.Contracts;
+
+namespace Warden.Inference;
+
+/// <summary>An ONNX model run by ONNX Runtime. Tabular conventions: either one input per feature (shape [N] or [N,1]),
+/// or one numeric input of shape [N, d] whose d feature names come from the declared signature (f0…f(d-1) otherwise).
+/// The score is read from the first float output: column 1 of an [N, 2] output (class probabilities), else the value per row.</summary>
+internal sealed class OnnxScoringModel : IScoringModel
+{
+    private readonly InferenceSession _session;
+    private readonly bool _vectorInput;
+
+    public OnnxScoringModel(byte[] artifact, IReadOnlyList<FeatureSpec>? declared)
+    {
+        try
+        {
+            _session = new InferenceSession(artifact);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException)
+        {
+            throw new ModelArtifactException($"the artifact is neither an ML.NET zip nor a loadable ONNX model ({FirstLine(e.Message)})", e);
+        }
+
+        try
+        {
+            var inputs = _session.InputMetadata.Select(kv => Spec(kv.Key, kv.Value)).ToList();
+            var outputs = _session.OutputMetadata.Select(kv => Spec(kv.Key, kv.Value)).ToList();
+            List<FeatureSpec> features;
+            if (inputs.Count == 1 && inputs[0].Shape.Count == 2 && inputs[0].Shape[1] > 1 && ModelRuntime.KindOf(inputs[0].ElementType) == FeatureKinds.Numeric)
+            {
+                _vectorInput = true;
+                var width = (int)inputs[0].Shape[1];
+                if (declared is { Count: > 0 })
+                {
+                    if (declared.Count != width)
+                    {
+                        throw new ModelArtifactException($"the declared signature names {declared.Count} features but the model's input '{inputs[0].Name}' takes {width}");
+                    }
+
+                    var wrong = declared.FirstOrDefault(d => d.Kind != FeatureKinds.Numeric);
+                    if (wrong is not null)
+                    {
+                        throw new ModelArtifactException($"feature '{wrong.Name}' is declared {wrong.Kind} but the model's input '{inputs[0].Name}' is {inputs[0].ElementType}");
+                    }
+
+                    features = declared.Select(d => new FeatureSpec(d.Name, FeatureKinds.Numeric, inputs[0].ElementType)).ToList();
+                }
+                else
+                {
+                    features = Enumerable.Range(0, width).Select(i => new FeatureSpec($"f{i}", FeatureKinds.Numeric, inputs[0].ElementType)).ToList();
+                }
+            }
+            else if (inputs.All(i => i.Shape.Count is 1 or 2 && (i.Shape.Count == 1 || i.Shape[1] == 1)))
+            {
+                features = inputs.Select(i => new FeatureSpec(i.Name, ModelRuntime.KindOf(i.ElementType), i.ElementType)).ToList();
+                ModelRuntime.CheckDeclared(features, declared);
+                if (declared is { Count: > 0 })
+                {
+                    var kinds = declared.ToDictionary(d => d.Name, d => d.Kind, StringComparer.Ordinal);
+                    features = features.Select(f => f with { Kind = kinds[f.Name] }).ToList();
+                }
+            }
+            else
+            {
+                features = [];
+            }
+
+            Signature = new ModelSignature(ModelRuntime.Onnx, inputs, outputs, features);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+    }
+
+    public ModelSignature Signature { get; }
+
+    public double[] Score(CsvTable data)
+    {
+        var n = data.Rows.Count;
+        var inputs = new List<NamedOnnxValue>();
+        if (_vectorInput)
+        {
+            var input = Signature.Inputs[0];
+            var width = Signature.Features.Count;
+            var values = new float[n * width];
+            for (var j = 0; j < width; j++)
+            {
+                var column = data.Column(Signature.Features[j].Name);
+                for (var r = 0; r < n; r++)
+                {
+                    values[(r * width) + j] = (float)ModelRuntime.ParseNumber(column[r], r, Signature.Features[j].Name);
+                }
+            }
+
+            inputs.Add(input.ElementType == "float64"
+                ? NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<double>(values.Select(v => (double)v).ToArray(), [n, width]))
+                : NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<float>(values, [n, width])));
+        }
+        else
+        {
+            foreach (var input in Signature.Inputs)
+            {
+                if (!data.Has(input.Name))
+                {
+                    throw new ScoringException($"the data lacks the model input '{input.Name}'");
+                }
+
+                var column = data.Column(input.Name);
+                int[] shape = input.Shape.Count == 1 ? [n] : [n, 1];
+                inputs.Add(input.ElementType switch
+                {
+                    "string" => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<string>(column, shape)),
+                    "bool" => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<bool>(column.Select((v, r) => ModelRuntime.ParseBool(v, r, input.Name)).ToArray(), shape)),
+                    "float64" => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<double>(column.Select((v, r) => ModelRuntime.ParseNumber(v, r, input.Name)).ToArray(), shape)),
+                    "int64" => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<long>(column.Select((v, r) => (long)ModelRuntime.ParseNumber(v, r, input.Name)).ToArray(), shape)),
+                    "int32" => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<int>(column.Select((v, r) => (int)ModelRuntime.ParseNumber(v, r, input.Name)).ToArray(), shape)),
+                    _ => NamedOnnxValue.CreateFromTensor(input.Name, new DenseTensor<float>(column.Select((v, r) => (float)ModelRuntime.ParseNumber(v, r, input.Name)).ToArray(), shape)),
+                });
+            }
+        }
+
+        try
+        {
+            using var results = _session.Run(inputs);
+            foreach (var result in results)
+            {
+                if (result.Value is Tensor<float> floats)
+                {
+                    return Read(floats.ToArray().Select(v => (double)v).ToArray(), floats.Dimensions.ToArray(), n);
+                }
+
+                if (result.Value is Tensor<double> doubles)
+                {
+                    return Read(doubles.ToArray(), doubles.Dimensions.ToArray(), n);
+                }
+            }
+
+            foreach (var result in results)
+            {
+                if (result.Value is Tensor<long> labels)
+                {
+                    return labels.ToArray().Select(v => (double)v).ToArray();
+                }
+            }
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ScoringException($"the model could not score the data: {FirstLine(e.Message)}", e);
+        }
+
+        throw new ScoringException("the model has no numeric tensor output to read a score from");
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private static double[] Read(double[] values, int[] dimensions, int n)
+    {
+        if (dimensions.Length == 2 && dimensions[1] == 2)
+        {
+            return Enumerable.Range(0, n).Select(r => values[(r * 2) + 1]).ToArray();
+        }
+
+        var stride = values.Length / Math.Max(1, n);
+        return Enumerable.Range(0, n).Select(r => values[r * stride]).ToArray();
+    }
+
+    private static TensorSpec Spec(string name, NodeMetadata metadata) => new(
+        name,
+        metadata.OnnxValueType == OnnxValueType.ONNX_TYPE_TENSOR ? TypeName(metadata.ElementDataType) : metadata.OnnxValueType.ToString().ToLowerInvariant(),
+        metadata.Dimensions.Select(d => (long)d).ToArray());
+
+    private static string TypeName(TensorElementType type) => type switch
+    {
+        TensorElementType.Float => "float32",
+        TensorElementType.Double => "float64",
+        TensorElementType.Int64 => "int64",
+        TensorElementType.Int32 => "int32",
+        TensorElementType.Int16 => "int16",
+        TensorElementType.Int8 => "int8",
+        TensorElementType.UInt8 => "uint8",
+        TensorElementType.UInt16 => "uint16",
+        TensorElementType.UInt32 => "uint32",
+        TensorElementType.UInt64 => "uint64",
+        TensorElementType.Bool => "bool",
+        TensorElementType.String => "string",
+        TensorElementType.Float16 => "float16",
+        TensorElementType.BFloat16 => "bfloat16",
+        _ => type.ToString().ToLowerInvariant(),
+    };
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

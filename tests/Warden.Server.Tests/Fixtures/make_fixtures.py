@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Reference values for the registry's validation metrics and a small ONNX model.
+
+Run with Debian's Python (python3-sklearn, python3-onnx):
+    /usr/bin/python3 tests/Warden.Server.Tests/Fixtures/make_fixtures.py
+"""
+import csv
+import json
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, log_loss, mean_absolute_error,
+                             mean_squared_error, precision_score, r2_score, recall_score, roc_auc_score)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NUMERIC = ["Duration", "Amount", "InstallmentRatePercentage", "ResidenceDuration", "Age",
+           "NumberExistingCredits", "NumberPeopleMaintenance"]
+
+with open(os.path.join(HERE, "german_credit.csv"), newline="") as f:
+    rows = list(csv.DictReader(f))
+X = np.array([[float(r[c]) for c in NUMERIC] for r in rows], dtype=np.float64)
+y = np.array([1 if r["Class"] == "Good" else 0 for r in rows])
+train, hold = slice(0, 700), slice(700, 1000)
+mean, std = X[train].mean(axis=0), X[train].std(axis=0)
+model = LogisticRegression(max_iter=1000).fit((X[train] - mean) / std, y[train])
+expected = model.predict_proba((X[hold] - mean) / std)[:, 1]
+
+graph = helper.make_graph(
+    [
+        helper.make_node("Sub", ["features", "mean"], ["centered"]),
+        helper.make_node("Div", ["centered", "std"], ["scaled"]),
+        helper.make_node("MatMul", ["scaled", "weights"], ["logit_raw"]),
+        helper.make_node("Add", ["logit_raw", "bias"], ["logit"]),
+        helper.make_node("Sigmoid", ["logit"], ["probability"]),
+    ],
+    "german_credit_logreg",
+    [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", len(NUMERIC)])],
+    [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])],
+    [
+        numpy_helper.from_array(mean.astype(np.float32), "mean"),
+        numpy_helper.from_array(std.astype(np.float32), "std"),
+        numpy_helper.from_array(model.coef_.T.astype(np.float32), "weights"),
+        numpy_helper.from_array(model.intercept_.astype(np.float32), "bias"),
+    ],
+)
+onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="warden-fixtures")
+onnx_model.ir_version = 8
+onnx.checker.check_model(onnx_model)
+onnx.save(onnx_model, os.path.join(HERE, "german_credit_logreg.onnx"))
+
+rng = np.random.default_rng(20261126)
+n = 400
+y_true = rng.integers(0, 2, n)
+y_score = np.clip(0.35 * y_true + rng.uniform(0, 0.65, n), 1e-6, 1 - 1e-6)
+y_pred = (y_score >= 0.5).astype(int)
+groups = rng.choice(["A", "B", "C"], n, p=[0.5, 0.3, 0.2])
+
+def rates(mask):
+    sel = y_pred[mask].mean()
+    pos = mask & (y_true == 1)
+    tpr = y_pred[pos].mean()
+    return float(sel), float(tpr)
+
+per_group = {g: rates(groups == g) for g in sorted(set(groups))}
+selection = [v[0] for v in per_group.values()]
+tprs = [v[1] for v in per_group.values()]
+reg_true = rng.normal(10, 3, n)
+reg_pred = reg_true + rng.normal(0, 1.5, n)
+
+out = {
+    "classification": {
+        "y_true": y_true.tolist(), "y_score": y_score.tolist(), "threshold": 0.5,
+        "accuracy": accuracy_score(y_true, y_pred), "precision": precision_score(y_true, y_pred),
+        "recall": recall_score(y_true, y_pred), "f1": f1_score(y_true, y_pred),
+        "roc_auc": roc_auc_score(y_true, y_score), "log_loss": log_loss(y_true, y_score),
+        "confusion_matrix": confusion_matrix(y_true, y_pred).tolist(),
+    },
+    "fairness": {
+        "groups": groups.tolist(),
+        "selection_rate": {g: v[0] for g, v in per_group.items()},
+        "true_positive_rate": {g: v[1] for g, v in per_group.items()},
+        "demographic_parity_ratio": min(selection) / max(selection),
+        "equal_opportunity_difference": max(tprs) - min(tprs),
+    },
+    "regression": {
+        "y_true": reg_true.tolist(), "y_pred": reg_pred.tolist(),
+        "mae": mean_absolute_error(reg_true, reg_pred),
+        "rmse": float(np.sqrt(mean_squared_error(reg_true, reg_pred))),
+        "r2": r2_score(reg_true, reg_pred),
+    },
+    "onnx_expected": {"rows": "700-999", "probability": expected.tolist()},
+}
+with open(os.path.join(HERE, "metrics.json"), "w") as f:
+    json.dump(out, f, indent=1)
+print("wrote german_credit_logreg.onnx and metrics.json")
