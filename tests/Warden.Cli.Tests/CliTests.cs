@@ -100,7 +100,7 @@ public sealed class CliTests : IAsyncLifetime
         var env = new Dictionary<string, string> { ["WARDEN_URL"] = _host.BaseAddress.ToString(), ["WARDEN_API_KEY"] = _host.AdminKey };
         var status = await CliRunner.RunAsync(env, "status");
         Assert.Equal(0, status.ExitCode);
-        Assert.Contains("sqlite (schema v1)", status.Output, StringComparison.Ordinal);
+        Assert.Contains($"sqlite (schema v{Warden.Server.Data.Migrator.Load(Warden.Server.Data.StorageEngine.Sqlite).Max(m => m.Version)})", status.Output, StringComparison.Ordinal);
         Assert.Contains("bootstrap-admin", status.Output, StringComparison.Ordinal);
     }
 
