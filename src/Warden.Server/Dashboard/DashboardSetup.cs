@@ -91,6 +91,39 @@ public static class DashboardFormat
     public static bool Can(System.Security.Claims.ClaimsPrincipal user, Permission permission) =>
         RolePermissions.AnyGrants(user.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value), permission);
 
+    /// <summary>CSS class for a lifecycle state.</summary>
+    public static string StateClass(string? state) => state switch
+    {
+        VersionStates.Approved => "ok",
+        VersionStates.Rejected => "bad",
+        VersionStates.Submitted or VersionStates.Validated => "warn",
+        _ => "planned",
+    };
+
+    /// <summary>CSS class for a gate verdict.</summary>
+    public static string GateClass(string status) => status switch
+    {
+        "pass" => "ok",
+        "fail" => "bad",
+        "excepted" => "warn",
+        _ => "planned",
+    };
+
+    /// <summary>A small inline SVG bar for a value in [0, 1] (server-rendered, no script).</summary>
+    public static string Bar(double value)
+    {
+        var width = double.IsFinite(value) ? Math.Clamp(value, 0, 1) * 100 : 0;
+        return $"<svg class=\"bar\" width=\"100\" height=\"8\" viewBox=\"0 0 100 8\" aria-hidden=\"true\"><rect width=\"100\" height=\"8\" rx=\"4\" fill=\"#e4e7ec\"/>" +
+               $"<rect width=\"{width.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}\" height=\"8\" rx=\"4\" fill=\"#3b5bdb\"/></svg>";
+    }
+
+    /// <summary>"outOfScopeUse" → "Out of scope use".</summary>
+    public static string Humanize(string camel)
+    {
+        var text = string.Concat(camel.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : c.ToString()));
+        return char.ToUpperInvariant(text[0]) + text[1..];
+    }
+
     /// <summary>CSS class for an audit outcome.</summary>
     public static string OutcomeClass(string outcome) => outcome switch
     {

@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+using Warden.Contracts;
+using Warden.Server.Tests.Infrastructure;
+
+namespace Warden.Server.Tests;
+
+/// <summary>The registry pages in real headless Chromium: model list, model detail, approval queue.</summary>
+public sealed class RegistryBrowserTests : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("WARDEN_TEST_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task A_validator_reads_models_their_evidence_and_the_queue()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        await team.Developer.CreateModelAsync(new CreateModelRequest("churn", "growth", 3, "Who will leave"));
+        await team.Developer.UploadVersionAsync("churn", GermanCredit.OnnxModel, "churn.onnx");
+        await team.Developer.UpdateCardAsync("churn", 1, RegistryScenario.Card);
+        await team.Developer.SubmitVersionAsync("churn", 1, "please approve");
+
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await page.GotoAsync(new Uri(host.BaseAddress, "signin?returnUrl=/models").ToString());
+        await page.FillAsync("#key", team.Secrets["validator"]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/models");
+        var list = await page.InnerTextAsync("#models-table");
+        Assert.Contains("credit-risk", list, StringComparison.Ordinal);
+        Assert.Contains("champion → v1", list, StringComparison.Ordinal);
+        Assert.Contains("Tier 1", list, StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "warden-models.png"), FullPage = true });
+
+        await page.ClickAsync("text=credit-risk");
+        await page.WaitForURLAsync("**/models/credit-risk");
+        Assert.Contains("approved", await page.InnerTextAsync("#versions-table"), StringComparison.Ordinal);
+        var gates = await page.InnerTextAsync("#gates");
+        Assert.Contains("model_card_complete", gates, StringComparison.Ordinal);
+        Assert.Contains("pass", gates, StringComparison.Ordinal);
+        var signOffs = await page.InnerTextAsync("#signoffs");
+        Assert.Contains("alice@bank.example", signOffs, StringComparison.Ordinal);
+        Assert.Contains("bob@bank.example", signOffs, StringComparison.Ordinal);
+        Assert.Contains("roc_auc", await page.InnerTextAsync("#validation"), StringComparison.OrdinalIgnoreCase); // labels are upper-cased by CSS
+        Assert.Contains("Intended use", await page.InnerTextAsync("#card"), StringComparison.Ordinal);
+        Assert.Contains("champion", await page.InnerTextAsync("#alias-history"), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "warden-model.png"), FullPage = true });
+
+        await page.ClickAsync("nav >> text=Approvals");
+        var queue = await page.InnerTextAsync("#queue-table");
+        Assert.Contains("churn", queue, StringComparison.Ordinal);
+        Assert.Contains("1 approval(s)", queue, StringComparison.Ordinal);
+        Assert.DoesNotContain("credit-risk", queue, StringComparison.Ordinal);
+    }
+}
