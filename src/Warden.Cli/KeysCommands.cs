@@ -14,6 +14,8 @@ internal static class KeysCommands
         keys.Subcommands.Add(Create(context));
         keys.Subcommands.Add(List(context));
         keys.Subcommands.Add(Revoke(context));
+        keys.Subcommands.Add(RotateKek(context));
+        keys.Subcommands.Add(Status(context));
         return keys;
     }
 
@@ -93,6 +95,44 @@ internal static class KeysCommands
 
             var revoked = await client.RevokeKeyAsync(parse.GetValue(id)!, parse.GetValue(reason), ct);
             context.Console.MarkupLine($"Revoked key [bold]{Markup.Escape(revoked.Name)}[/] ({revoked.Id}).");
+            return WardenCli.Ok;
+        }));
+        return command;
+    }
+
+    private static Command RotateKek(CliContext context)
+    {
+        var command = new Command("rotate-kek", "Create a new key-encryption key and rewrap every data key with it; stored data is not re-encrypted and stays readable.");
+        command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
+        {
+            var result = await client.RotateKekAsync(ct);
+            context.Console.MarkupLine($"Key-encryption key is now version {result.KekVersion}; {result.DataKeysRewrapped} data key(s) rewrapped.");
+            return WardenCli.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Status(CliContext context)
+    {
+        var json = JsonOption();
+        var command = new Command("encryption", "Show the key-encryption key version and the data keys it protects.") { json };
+        command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
+        {
+            var status = await client.GetKeyStatusAsync(ct);
+            if (parse.GetValue(json))
+            {
+                Output.Json(context, status);
+                return WardenCli.Ok;
+            }
+
+            context.Console.MarkupLine($"Current key-encryption key: version {status.CurrentKekVersion}");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Purpose", "KEK version", "Live", "Destroyed");
+            foreach (var g in status.DataKeys)
+            {
+                table.AddRow(g.Purpose, g.KekVersion.ToString(CultureInfo.InvariantCulture), g.Live.ToString(CultureInfo.InvariantCulture), g.Destroyed.ToString(CultureInfo.InvariantCulture));
+            }
+
+            context.Console.Write(table);
             return WardenCli.Ok;
         }));
         return command;

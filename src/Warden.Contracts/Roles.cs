@@ -18,11 +18,14 @@ public static class Roles
     /// <summary>Runs the platform: deployments, aliases, alerts, audit review.</summary>
     public const string Operator = "operator";
 
+    /// <summary>Data protection: reverses encrypted pseudonyms, erases data subjects, reads the audit log.</summary>
+    public const string PrivacyOfficer = "privacy-officer";
+
     /// <summary>Everything, including API keys.</summary>
     public const string Admin = "admin";
 
     /// <summary>Every role, in order of increasing privilege.</summary>
-    public static IReadOnlyList<string> All { get; } = [Viewer, Developer, Validator, Approver, Operator, Admin];
+    public static IReadOnlyList<string> All { get; } = [Viewer, Developer, Validator, Approver, Operator, PrivacyOfficer, Admin];
 
     /// <summary>True when <paramref name="role"/> names a known role (case-sensitive, lowercase).</summary>
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);

@@ -6,6 +6,7 @@ using Warden.Server.Data;
 using Warden.Server.Governance;
 using Warden.Server.Platform;
 using Warden.Server.Registry;
+using Warden.Server.Security;
 
 namespace Warden.Server;
 
@@ -41,6 +42,7 @@ public static class WardenApp
         builder.AddWardenData();
         builder.AddWardenAudit();
         builder.AddWardenAccess();
+        builder.AddWardenSecurity();
         builder.AddWardenRegistry();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
@@ -70,6 +72,7 @@ public static class WardenApp
 
         app.MapServerApi();
         app.MapKeysApi();
+        app.MapSecurityApi();
         app.MapAuditApi();
         var governance = app.Services.GetRequiredService<IOptions<Governance.GovernanceOptions>>().Value;
         app.MapRegistryApi(governance.MaxArtifactBytes);
@@ -93,6 +96,8 @@ public static class WardenEnvironment
         ["WARDEN_POSTGRES"] = "Warden:PostgresConnectionString",
         ["WARDEN_BOOTSTRAP_KEY"] = "Warden:BootstrapKey",
         ["WARDEN_LOG_FORMAT"] = "Warden:LogFormat",
+        ["WARDEN_KEY_DIR"] = "Warden:KeyDirectory",
+        ["WARDEN_KEK"] = "Warden:KeyEncryptionKey",
     };
 
     /// <summary>The configuration entries set by the given environment.</summary>

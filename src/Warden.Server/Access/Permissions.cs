@@ -37,6 +37,15 @@ public enum Permission
 
     /// <summary>Record documented exceptions to failing compliance gates.</summary>
     GrantGateExceptions,
+
+    /// <summary>Analyze and anonymize text with the PII tools.</summary>
+    UsePrivacyTools,
+
+    /// <summary>Reverse encrypted pseudonyms (deanonymize).</summary>
+    Deanonymize,
+
+    /// <summary>Erase a data subject (crypto-shredding).</summary>
+    ErasePersonalData,
 }
 
 /// <summary>The one table that says which role may do what. docs/security.md is written from it, and the
@@ -45,11 +54,12 @@ public static class RolePermissions
 {
     private static readonly Dictionary<string, HashSet<Permission>> Grants = new(StringComparer.Ordinal)
     {
-        [Roles.Viewer] = [Permission.Authenticated, Permission.ReadModels],
-        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions],
-        [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ValidateModels, Permission.RejectModels],
-        [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ApproveModels, Permission.RejectModels],
-        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions],
+        [Roles.Viewer] = [Permission.Authenticated, Permission.ReadModels, Permission.UsePrivacyTools],
+        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools],
+        [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ValidateModels, Permission.RejectModels, Permission.UsePrivacyTools],
+        [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ApproveModels, Permission.RejectModels, Permission.UsePrivacyTools],
+        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools],
+        [Roles.PrivacyOfficer] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.UsePrivacyTools, Permission.Deanonymize, Permission.ErasePersonalData],
         [Roles.Admin] = [.. Enum.GetValues<Permission>()],
     };
 

@@ -55,7 +55,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
         var endpoint = context.GetEndpoint();
         var named = endpoint?.Metadata.GetMetadata<AuditedAction>();
         var action = named?.Action ?? $"{context.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value}";
-        var target = named is null ? context.Request.Path.Value ?? "" : FillTemplate(named.TargetTemplate, context.Request.RouteValues);
+        var target = named is null ? (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)" : FillTemplate(named.TargetTemplate, context.Request.RouteValues);
         var outcome = status switch
         {
             StatusCodes.Status403Forbidden => AuditOutcome.Denied,
@@ -65,7 +65,8 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
         try
         {
             await audit.AppendStandaloneAsync(scope.Actor, scope.RequestId, action, target,
-                new { status, method = context.Request.Method, path = context.Request.Path.Value }, outcome, CancellationToken.None);
+                // The route pattern, not the path: route values can be personal data (a subject id) and stay out of the log.
+                new { status, method = context.Request.Method, route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)" }, outcome, CancellationToken.None);
             scope.Recorded = true;
         }
         catch (Exception e)

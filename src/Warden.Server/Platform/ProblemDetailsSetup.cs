@@ -89,6 +89,15 @@ internal sealed partial class ProblemExceptionHandler(
                     Detail = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ProblemDetailsSetup.DescribeBodyLimit(httpContext) : DescribeBadRequest(bad),
                 };
                 break;
+            case Registry.ArtifactIntegrityException integrity:
+                LogIntegrity(logger, integrity, httpContext.TraceIdentifier);
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status500InternalServerError,
+                    Title = "A stored artifact failed its integrity check and was refused.",
+                    Detail = integrity.Message + " Restore it from a backup or upload the version again; nothing was served from it.",
+                };
+                break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 // The client went away; nobody is listening for an answer.
                 httpContext.Response.StatusCode = 499;
@@ -130,6 +139,9 @@ internal sealed partial class ProblemExceptionHandler(
             _ => $"{bad.Message} {inner.Message}",
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Integrity failure for request {RequestId}")]
+    private static partial void LogIntegrity(ILogger logger, Exception exception, string requestId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for request {RequestId}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string requestId);

@@ -18,6 +18,12 @@ public sealed class WardenOptions
     /// <summary>The first admin key to create when no key exists (WARDEN_BOOTSTRAP_KEY); generated and printed when empty.</summary>
     public string? BootstrapKey { get; set; }
 
+    /// <summary>Folder holding key-encryption keys (WARDEN_KEY_DIR); default DATA/keys. Put it on another volume than the data.</summary>
+    public string? KeyDirectory { get; set; }
+
+    /// <summary>A single key-encryption key, 32 bytes base64 (WARDEN_KEK), used instead of key files.</summary>
+    public string? KeyEncryptionKey { get; set; }
+
     /// <summary>Largest request body accepted, in bytes (larger ones get 413).</summary>
     [Range(1024, long.MaxValue)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;

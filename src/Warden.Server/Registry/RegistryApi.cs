@@ -18,7 +18,8 @@ public static class RegistryApi
     {
         builder.Services.AddOptions<GovernanceOptions>().BindConfiguration(GovernanceOptions.Section);
         builder.Services.AddSingleton<IArtifactStore>(sp =>
-            new LocalArtifactStore(Path.Combine(sp.GetRequiredService<IOptions<WardenOptions>>().Value.DataDirectory, "artifacts")));
+            new LocalArtifactStore(Path.Combine(sp.GetRequiredService<IOptions<WardenOptions>>().Value.DataDirectory, "artifacts"),
+                sp.GetRequiredService<Security.DataKeyStore>()));
         builder.Services.AddSingleton<RegistryService>();
         builder.Services.AddSingleton<GovernanceService>();
         builder.Services.AddHostedService<ReviewSweeper>();

@@ -188,14 +188,16 @@ public sealed partial class RegistryService(
         var lineage = metadata.Lineage ?? new VersionLineage();
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(artifact));
         var now = time.GetUtcNow();
-        await using var uow = await database.BeginAsync(cancellationToken);
-        var duplicate = await uow.QuerySingleOrDefaultAsync<long?>(
-            "SELECT version FROM model_versions WHERE model_id = @Id AND artifact_sha256 = @sha", new { model.Id, sha }, cancellationToken);
-        if (duplicate is not null)
+        await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            throw WardenProblemException.Conflict($"This artifact (sha256 {sha[..12]}…) is already version {duplicate} of '{name}'.");
+            await RefuseDuplicateAsync(connection, null, model.Id, sha, name, cancellationToken);
         }
 
+        // Store the artifact (and create its data key) before taking the write lock: SQLite allows one writer at a time,
+        // and a duplicate that slips in between is caught again inside the transaction (content addressing keeps one copy).
+        var stored = await artifacts.PutAsync(artifact, cancellationToken);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        await RefuseDuplicateAsync(uow.Connection, uow.Transaction, model.Id, sha, name, cancellationToken);
         var number = (await uow.QuerySingleOrDefaultAsync<long?>("SELECT MAX(version) FROM model_versions WHERE model_id = @Id", new { model.Id }, cancellationToken) ?? 0) + 1;
         if (lineage.ParentVersion is { } parent && (parent < 1 || parent >= number))
         {
@@ -205,7 +207,6 @@ public sealed partial class RegistryService(
             });
         }
 
-        var stored = await artifacts.PutAsync(artifact, cancellationToken);
         var id = NewId("v");
         await uow.ExecuteAsync(
             "INSERT INTO model_versions (id, model_id, version, state, artifact_sha256, format, artifact_bytes, signature, label_column, lineage, card, data_classification, " +
@@ -341,6 +342,17 @@ public sealed partial class RegistryService(
         ("evaluationData", card.EvaluationData), ("metrics", card.Metrics), ("ethicalConsiderations", card.EthicalConsiderations),
         ("caveatsAndRecommendations", card.CaveatsAndRecommendations),
     ];
+
+    private static async Task RefuseDuplicateAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string modelId,
+        string sha, string name, CancellationToken cancellationToken)
+    {
+        var duplicate = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT version FROM model_versions WHERE model_id = @modelId AND artifact_sha256 = @sha", new { modelId, sha }, transaction, cancellationToken: cancellationToken));
+        if (duplicate is not null)
+        {
+            throw WardenProblemException.Conflict($"This artifact (sha256 {sha[..12]}…) is already version {duplicate} of '{name}'.");
+        }
+    }
 
     internal async Task<ModelRow> FindModelAsync(string name, CancellationToken cancellationToken)
     {
