@@ -141,7 +141,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     {
         Assert.All(Enum.GetValues<Permission>(), p => Assert.True(RolePermissions.Has(Roles.Admin, p)));
         Assert.All(Enum.GetValues<Permission>().Where(p => RolePermissions.Has(Roles.Viewer, p)),
-            p => Assert.True(p is Permission.Authenticated or Permission.ReadModels, $"viewer must not hold {p}"));
+            p => Assert.True(p is Permission.Authenticated or Permission.ReadModels or Permission.UsePrivacyTools, $"viewer must not hold {p}"));
         Assert.False(RolePermissions.Has(Roles.Developer, Permission.ApproveModels));
         Assert.False(RolePermissions.Has(Roles.Developer, Permission.ValidateModels));
     }
