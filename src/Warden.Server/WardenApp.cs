@@ -39,6 +39,7 @@ public static class WardenApp
 
         builder.AddWardenTelemetry();
         builder.AddWardenProblemDetails();
+        builder.AddWardenRateLimiting();
         builder.AddWardenData();
         builder.AddWardenAudit();
         builder.AddWardenAccess();
@@ -59,6 +60,7 @@ public static class WardenApp
         app.UseRouting();
         app.UseWardenBodySizeLimits();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
 
