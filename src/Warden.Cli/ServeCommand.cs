@@ -8,7 +8,7 @@ internal static class ServeCommand
 {
     public static Command Build(CliContext context)
     {
-        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, ';'-separated (or WARDEN_URLS; default http://127.0.0.1:5080)" };
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, ';'-separated (or WARDEN_URLS; default https://127.0.0.1:5443 with a generated certificate; plain http:// only on loopback)" };
         var data = new Option<string?>("--data") { Description = "Data folder for the embedded database and files (or WARDEN_DATA; default ./warden-data)" };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string; replaces embedded SQLite (or WARDEN_POSTGRES)" };
         var logFormat = new Option<string?>("--log-format") { Description = "Console log format: text or json (or WARDEN_LOG_FORMAT)" };

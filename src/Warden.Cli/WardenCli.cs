@@ -40,10 +40,11 @@ public static class WardenCli
     {
         var root = new RootCommand(
             "Warden: governed machine-learning model serving.\n" +
-            "Remote verbs reach the server given by --server or WARDEN_URL (default http://127.0.0.1:5080) " +
+            "Remote verbs reach the server given by --server or WARDEN_URL (default https://127.0.0.1:5443) " +
             "with the key given by --api-key or WARDEN_API_KEY.");
         root.Options.Add(context.ServerOption);
         root.Options.Add(context.ApiKeyOption);
+        root.Options.Add(context.TlsFingerprintOption);
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(KeysCommands.Build(context));
         root.Subcommands.Add(AuditCommands.Build(context));
@@ -68,7 +69,7 @@ public sealed class CliContext(IAnsiConsole console, TextWriter error, System.Co
     /// <summary>--server.</summary>
     public Option<string?> ServerOption { get; } = new("--server")
     {
-        Description = "Warden server URL (or WARDEN_URL; default http://127.0.0.1:5080)",
+        Description = "Warden server URL (or WARDEN_URL; default https://127.0.0.1:5443)",
         Recursive = true,
     };
 
@@ -79,13 +80,21 @@ public sealed class CliContext(IAnsiConsole console, TextWriter error, System.Co
         Recursive = true,
     };
 
+    /// <summary>--tls-fingerprint.</summary>
+    public Option<string?> TlsFingerprintOption { get; } = new("--tls-fingerprint")
+    {
+        Description = "Trust the server's certificate by its SHA-256 fingerprint, as printed by `warden serve` (or WARDEN_TLS_FINGERPRINT). " +
+                      "For a local server with a generated certificate the CLI reads it from the data folder (WARDEN_DATA or ./warden-data).",
+        Recursive = true,
+    };
+
     /// <summary>Reads an environment variable.</summary>
     public string? Env(string name) => Environment[name] as string is { Length: > 0 } value ? value : null;
 
     /// <summary>A client for the server named by the options or the environment.</summary>
     public WardenClient CreateClient(ParseResult parse)
     {
-        var server = parse.GetValue(ServerOption) ?? Env("WARDEN_URL") ?? "http://127.0.0.1:5080";
+        var server = parse.GetValue(ServerOption) ?? Env("WARDEN_URL") ?? Warden.Server.Security.TlsSetup.DefaultUrls;
         if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
         {
             throw new CliException($"--server '{server}' is not an http(s) URL.");
@@ -93,7 +102,26 @@ public sealed class CliContext(IAnsiConsole console, TextWriter error, System.Co
 
         var key = parse.GetValue(ApiKeyOption) ?? Env("WARDEN_API_KEY")
             ?? throw new CliException("no API key: pass --api-key or set WARDEN_API_KEY.");
-        return new WardenClient(uri, key);
+        var fingerprint = parse.GetValue(TlsFingerprintOption) ?? Env("WARDEN_TLS_FINGERPRINT") ?? LocalFingerprint(uri);
+        return new WardenClient(uri, key, fingerprint);
+    }
+
+    /// <summary>For a loopback server, the fingerprint of the certificate `warden serve` generated in the data folder.</summary>
+    private string? LocalFingerprint(Uri server)
+    {
+        if (server.Scheme != Uri.UriSchemeHttps || !server.IsLoopback)
+        {
+            return null;
+        }
+
+        var path = Warden.Server.Security.TlsSetup.GeneratedPath(Env("WARDEN_DATA") ?? "./warden-data");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, null);
+        return Warden.Server.Security.TlsSetup.Fingerprint(certificate);
     }
 
     /// <summary>Runs a remote verb, turning every failure into one line on stderr and exit code 1.</summary>

@@ -24,6 +24,28 @@ public sealed partial class WardenClient : IDisposable
         _ownsHttp = true;
     }
 
+    /// <summary>A client that trusts the server's certificate by its SHA-256 fingerprint (as Warden prints it at start),
+    /// for self-signed certificates; the system's trust store is used when <paramref name="tlsFingerprint"/> is null.</summary>
+    public WardenClient(Uri baseAddress, string? apiKey, string? tlsFingerprint)
+        : this(baseAddress, apiKey, PinnedHandler(tlsFingerprint))
+    {
+    }
+
+    /// <summary>A handler that accepts exactly the certificate with this SHA-256 fingerprint (hex, colons optional).</summary>
+    public static SocketsHttpHandler PinnedHandler(string? tlsFingerprint)
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (!string.IsNullOrWhiteSpace(tlsFingerprint))
+        {
+            var expected = tlsFingerprint.Replace(":", "", StringComparison.Ordinal).Trim().ToUpperInvariant();
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None ||
+                (certificate is not null && Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.GetRawCertData())) == expected);
+        }
+
+        return handler;
+    }
+
     /// <summary>A client over an <see cref="HttpClient"/> whose BaseAddress points at the server.</summary>
     public WardenClient(HttpClient http, string? apiKey)
     {

@@ -22,7 +22,9 @@ public static class WardenApp
         builder.Configuration.AddInMemoryCollection(WardenEnvironment.Read(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddCommandLine(args);
         builder.WebHost.UseKestrelCore();
-        builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:5080");
+        var urls = builder.Configuration["urls"] ?? TlsSetup.DefaultUrls;
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.UseKestrelHttpsConfiguration();
 
         builder.Services.AddOptions<WardenOptions>().BindConfiguration(WardenOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(WardenOptions.Section).Get<WardenOptions>() ?? new WardenOptions();
@@ -34,7 +36,8 @@ public static class WardenApp
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<BootstrapKeyOutput>();
+        var output = new BootstrapKeyOutput();
+        builder.Services.AddSingleton(output);
         builder.Services.AddHostedService<StartupTasks>();
 
         builder.AddWardenTelemetry();
@@ -48,6 +51,9 @@ public static class WardenApp
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
         configure?.Invoke(builder);
+        // After configure: a host may have replaced the output (tests read the fingerprint from it).
+        var finalOutput = builder.Services.LastOrDefault(d => d.ServiceType == typeof(BootstrapKeyOutput))?.ImplementationInstance as BootstrapKeyOutput ?? output;
+        TlsSetup.Configure(builder, urls, options.DataDirectory, finalOutput);
         return builder;
     }
 

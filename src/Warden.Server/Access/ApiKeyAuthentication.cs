@@ -20,7 +20,8 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     ApiKeyService keys,
-    IProblemDetailsService problems)
+    IProblemDetailsService problems,
+    IOptionsMonitor<Security.TlsOptions> tls)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, loggerFactory, encoder)
 {
     private const string FailureItem = "warden.auth.failure";
@@ -31,7 +32,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = Options.FromCookie ? Request.Cookies[ApiKeyClaims.Cookie] : ReadBearer();
         if (string.IsNullOrEmpty(presented))
         {
-            return AuthenticateResult.NoResult();
+            return Options.FromCookie ? AuthenticateResult.NoResult() : await FromClientCertificateAsync();
         }
 
         var verification = await keys.VerifyAsync(presented, Context.RequestAborted);
@@ -42,6 +43,41 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(verification.Principal, Scheme.Name));
+    }
+
+    /// <summary>Mutual TLS: a client certificate whose SHA-256 thumbprint is mapped in Warden:Tls:ClientCertificates authenticates
+    /// a machine client with the mapped roles; any other certificate is refused.</summary>
+    private async Task<AuthenticateResult> FromClientCertificateAsync()
+    {
+        if (!tls.CurrentValue.RequestClientCertificates || !Request.IsHttps)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var certificate = Context.Connection.ClientCertificate ?? await Context.Connection.GetClientCertificateAsync(Context.RequestAborted);
+        if (certificate is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var thumbprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.RawData));
+        var mapping = tls.CurrentValue.ClientCertificates.FirstOrDefault(m =>
+            string.Equals(m.Thumbprint.Replace(":", "", StringComparison.Ordinal), thumbprint, StringComparison.OrdinalIgnoreCase));
+        if (mapping is null)
+        {
+            Context.Items[FailureItem] = "The client certificate is not mapped to a machine client.";
+            return AuthenticateResult.Fail("unmapped client certificate");
+        }
+
+        var id = "cert:" + mapping.Name;
+        var claims = new List<System.Security.Claims.Claim>
+        {
+            new(ApiKeyClaims.KeyId, id), new(System.Security.Claims.ClaimTypes.Name, mapping.Name), new(ApiKeyClaims.Person, id),
+        };
+        claims.AddRange(mapping.Roles.Select(r => new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, r)));
+        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(claims, "ClientCertificate",
+            System.Security.Claims.ClaimTypes.Name, System.Security.Claims.ClaimTypes.Role));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 
     /// <inheritdoc />

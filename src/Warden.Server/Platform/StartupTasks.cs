@@ -57,4 +57,15 @@ public class BootstrapKeyOutput
         Console.Out.WriteLine();
         Console.Out.Flush();
     }
+
+    /// <summary>The TLS certificate fingerprint, for people and tools to pin.</summary>
+    public string? TlsFingerprint { get; private set; }
+
+    /// <summary>Shows the TLS certificate's fingerprint at every start (a generated one cannot be checked any other way).</summary>
+    public virtual void WriteTlsFingerprint(string fingerprint, bool generated)
+    {
+        TlsFingerprint = fingerprint;
+        Console.Out.WriteLine($"  TLS certificate{(generated ? " (self-signed, generated now)" : "")} SHA-256 fingerprint: {fingerprint}");
+        Console.Out.Flush();
+    }
 }

@@ -20,6 +20,7 @@ public static class SecurityApi
             return new FileKeyEncryptionKeys(options.KeyDirectory ?? Path.Combine(options.DataDirectory, "keys"), options.KeyEncryptionKey);
         });
         builder.Services.AddSingleton<DataKeyStore>();
+        builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection("Warden:Tls"));
         builder.Services.AddSingleton<SubjectVault>();
         return builder;
     }
