@@ -5,6 +5,7 @@ using Warden.Server.Dashboard;
 using Warden.Server.Data;
 using Warden.Server.Governance;
 using Warden.Server.Platform;
+using Warden.Server.Privacy;
 using Warden.Server.Registry;
 using Warden.Server.Security;
 
@@ -47,6 +48,7 @@ public static class WardenApp
         builder.AddWardenAudit();
         builder.AddWardenAccess();
         builder.AddWardenSecurity();
+        builder.AddWardenPrivacy();
         builder.AddWardenRegistry();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
@@ -81,6 +83,7 @@ public static class WardenApp
         app.MapServerApi();
         app.MapKeysApi();
         app.MapSecurityApi();
+        app.MapPrivacyApi();
         app.MapAuditApi();
         var governance = app.Services.GetRequiredService<IOptions<Governance.GovernanceOptions>>().Value;
         app.MapRegistryApi(governance.MaxArtifactBytes);

@@ -10,12 +10,15 @@ namespace Warden.Server.Audit;
 
 /// <summary>The append-only, hash-chained audit log. Records are appended inside the caller's unit of work,
 /// so a change and its record commit or roll back together.</summary>
-public sealed class AuditLog(WardenDatabase database, TimeProvider time, IMeterFactory meters)
+public sealed class AuditLog(WardenDatabase database, TimeProvider time, IMeterFactory meters, Privacy.PrivacyService? privacy = null)
 {
     // Serialises appends on PostgreSQL across replicas; SQLite's BEGIN IMMEDIATE already serialises writers.
     private const long PostgresAppendLock = 0x4155_4449_54; // "AUDIT"
 
-    private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private readonly Counter<long> _appended = meters.Create("Warden").CreateCounter<long>(
         "warden.audit.records", unit: "{record}", description: "Audit records appended, by outcome.");
@@ -48,6 +51,11 @@ public sealed class AuditLog(WardenDatabase database, TimeProvider time, IMeterF
             string s => s,
             _ => JsonSerializer.Serialize(details, DetailsJson),
         };
+        // Audit details are kept for years: personal data found in them is replaced by its entity type before it is chained.
+        if (privacy is not null)
+        {
+            detailsJson = privacy.MaskJson(detailsJson, "audit");
+        }
         var row = new AuditRow
         {
             Seq = (last?.Seq ?? 0) + 1,

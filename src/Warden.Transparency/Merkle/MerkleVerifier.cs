@@ -90,7 +90,8 @@ public static class MerkleVerifier
     /// <summary>Checks that the tree of <paramref name="oldSize"/> leaves with root <paramref name="oldRoot"/> is a
     /// prefix of the tree of <paramref name="newSize"/> leaves with root <paramref name="newRoot"/>.</summary>
     /// <remarks>Equal sizes need an empty proof and equal roots. An empty old tree is consistent with every tree, but
-    /// its root must be SHA-256("") — stricter than RFC 9162, which leaves the size-0 root unchecked.</remarks>
+    /// its root must be SHA-256("") — stricter than RFC 9162 and transparency-dev/merkle, which leave the size-0 root
+    /// unchecked.</remarks>
     public static VerificationResult VerifyConsistency(
         long oldSize, long newSize, Sha256Hash oldRoot, Sha256Hash newRoot, IReadOnlyList<Sha256Hash> proof)
     {
@@ -99,6 +100,11 @@ public static class MerkleVerifier
         {
             return VerificationResult.Invalid(
                 $"a tree of {newSize} leaves cannot extend a tree of {oldSize} leaves (the log cannot shrink)");
+        }
+
+        if (oldSize == 0 && oldRoot != Rfc6962.EmptyRoot)
+        {
+            return VerificationResult.Invalid($"the root of an empty tree is {Short(Rfc6962.EmptyRoot)}, not {Short(oldRoot)}");
         }
 
         if (oldSize == newSize)
@@ -116,14 +122,9 @@ public static class MerkleVerifier
 
         if (oldSize == 0)
         {
-            if (proof.Count != 0)
-            {
-                return VerificationResult.Invalid($"the consistency proof from an empty tree must be empty, not {proof.Count} hashes");
-            }
-
-            return oldRoot == Rfc6962.EmptyRoot
+            return proof.Count == 0
                 ? VerificationResult.Valid
-                : VerificationResult.Invalid($"the root of an empty tree is {Short(Rfc6962.EmptyRoot)}, not {Short(oldRoot)}");
+                : VerificationResult.Invalid($"the consistency proof from an empty tree must be empty, not {proof.Count} hashes");
         }
 
         var expected = ConsistencyProofLength(oldSize, newSize);

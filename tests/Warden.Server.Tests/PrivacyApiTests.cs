@@ -1,0 +1,131 @@
+using System.Net;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Warden.Client;
+using Warden.Contracts;
+using Warden.Server.Privacy;
+using Warden.Server.Tests.Infrastructure;
+
+namespace Warden.Server.Tests;
+
+/// <summary>The PII tools over HTTP, the managed keys behind pseudonyms and encryption, masking of audit details, and the
+/// field policy that later stores prediction payloads.</summary>
+public sealed class PrivacyApiTests
+{
+    private const string Card = "4111 1111 1111 1111";
+    private const string Email = "jane.doe@example.com";
+    private const string Iban = "DE89 3704 0044 0532 0130 00";
+    private static readonly string Text = $"Refund to card {Card}, contact {Email}, IBAN {Iban}.";
+
+    [Fact]
+    public async Task Analyze_finds_card_email_and_iban_with_utf16_spans()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        var viewerKey = await host.CreateKeyAsync(Roles.Viewer);
+        using var viewer = host.Client(viewerKey);
+        var result = await viewer.AnalyzePiiAsync(new PiiAnalyzeRequest(Text));
+        var found = result.Entities.ToDictionary(e => e.EntityType, e => Text[e.Start..e.End]);
+        Assert.Equal(Card, found["CREDIT_CARD"]);
+        Assert.Equal(Email, found["EMAIL_ADDRESS"]);
+        Assert.Equal(Iban, found["IBAN_CODE"]);
+        Assert.All(result.Entities.Where(e => e.EntityType is "CREDIT_CARD" or "IBAN_CODE"), e => Assert.Equal(1.0, e.Score));
+        var onlyEmail = await viewer.AnalyzePiiAsync(new PiiAnalyzeRequest(Text, ["EMAIL_ADDRESS"]));
+        Assert.Equal("EMAIL_ADDRESS", Assert.Single(onlyEmail.Entities).EntityType);
+    }
+
+    [Theory]
+    [MemberData(nameof(WardenTestHost.Engines), MemberType = typeof(WardenTestHost))]
+    public async Task Anonymize_with_managed_keys_and_reverse_only_as_a_privacy_officer(string engine)
+    {
+        await using var host = await WardenTestHost.StartAsync(engine);
+        using var admin = host.Client();
+        var officer = host.Client((await admin.CreateKeyAsync(new CreateApiKeyRequest("dpo", [Roles.PrivacyOfficer]))).Secret);
+        var developer = host.Client(await host.CreateKeyAsync(Roles.Developer));
+        var request = new PiiAnonymizeRequest(Text, new PiiOperatorSpec("replace"), new Dictionary<string, PiiOperatorSpec>
+        {
+            ["CREDIT_CARD"] = new("mask", KeepLast: 4), ["EMAIL_ADDRESS"] = new("pseudonymize"), ["IBAN_CODE"] = new("encrypt"),
+        });
+        var first = await developer.AnonymizePiiAsync(request);
+        var second = await developer.AnonymizePiiAsync(request);
+        Assert.DoesNotContain(Email, first.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("3704 0044", first.Text, StringComparison.Ordinal);
+        Assert.Contains("1111", first.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("4111 1111", first.Text, StringComparison.Ordinal);
+        Assert.Equal(Pseudonym(first.Text), Pseudonym(second.Text)); // stable: records still join
+        Assert.Equal(["mask", "pseudonymize", "encrypt"], first.Items.OrderBy(i => i.Start).Select(i => i.Operator));
+
+        var denied = await Assert.ThrowsAsync<WardenApiException>(() => developer.DeanonymizePiiAsync(first.Text));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.Status);
+        var reversed = await officer.DeanonymizePiiAsync(first.Text);
+        Assert.Contains(Iban, reversed.Text, StringComparison.Ordinal);
+        Assert.Equal(1, reversed.TokensDecrypted);
+        var token = first.Text[first.Text.IndexOf("<ENC:", StringComparison.Ordinal)..];
+        var tampered = first.Text.Replace(token[10..14], "AAAA", StringComparison.Ordinal);
+        var bad = await Assert.ThrowsAsync<WardenApiException>(() => officer.DeanonymizePiiAsync(tampered));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+
+        var audit = (await admin.ListAuditAsync(new AuditQuery { Action = "pii.deanonymize" })).Items;
+        Assert.Contains(audit, r => r.Outcome == AuditOutcome.Success && r.ActorName == "dpo");
+        Assert.All(audit, r => Assert.DoesNotContain("3704", r.Details, StringComparison.Ordinal));
+
+        var badOperator = await Assert.ThrowsAsync<WardenApiException>(() => developer.AnonymizePiiAsync(new PiiAnonymizeRequest("x", new PiiOperatorSpec("shred"))));
+        Assert.Contains("'shred' is not an operator", badOperator.Detail, StringComparison.Ordinal);
+        officer.Dispose();
+        developer.Dispose();
+    }
+
+    private static string Pseudonym(string text) => System.Text.RegularExpressions.Regex.Match(text, "<EMAIL_ADDRESS_[^>]+>").Value;
+
+    [Theory]
+    [MemberData(nameof(WardenTestHost.Engines), MemberType = typeof(WardenTestHost))]
+    public async Task Personal_data_in_audit_details_is_masked_before_it_is_chained(string engine)
+    {
+        await using var host = await WardenTestHost.StartAsync(engine);
+        using var team = await Team.CreateAsync(host);
+        await team.Developer.CreateModelAsync(new CreateModelRequest("scorer", "team", 2));
+        await team.Developer.UploadVersionAsync("scorer", GermanCredit.OnnxModel, "m.onnx");
+        await team.Developer.SubmitVersionAsync("scorer", 1, $"customer {Email} asked for it, card {Card}");
+        await team.Validator.RejectVersionAsync("scorer", 1, $"refund to {Iban} missing");
+
+        await using var connection = await host.Database.OpenAsync();
+        var raw = string.Join('\n', await connection.QueryAsync<string>("SELECT details FROM audit_log"));
+        foreach (var secret in new[] { Email, Card, Iban })
+        {
+            Assert.DoesNotContain(secret, raw, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("<EMAIL_ADDRESS>", raw, StringComparison.Ordinal);
+        Assert.Contains("<CREDIT_CARD>", raw, StringComparison.Ordinal);
+        Assert.True((await team.Admin.VerifyAuditAsync()).Intact);
+    }
+
+    [Fact]
+    public async Task The_field_policy_keeps_public_values_and_never_stores_personal_ones_raw()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        var privacy = host.App.Services.GetRequiredService<PrivacyService>();
+        var signature = new ModelSignature("onnx", [], [],
+        [
+            new FeatureSpec("amount", FeatureKinds.Numeric, "float32"), new FeatureSpec("email", FeatureKinds.Categorical, "string"),
+            new FeatureSpec("iban", FeatureKinds.Categorical, "string"), new FeatureSpec("note", FeatureKinds.Text, "string"),
+            new FeatureSpec("segment", FeatureKinds.Categorical, "string"),
+        ]);
+        IReadOnlyList<FeatureClassification> classes =
+        [
+            new("amount", "public"), new("email", "personal", "contact"), new("iban", "sensitive", "payout"), new("note", "public"), new("segment", "public"),
+        ];
+        var payload = new Dictionary<string, object?>
+        {
+            ["amount"] = 120.5, ["email"] = Email, ["iban"] = Iban, ["note"] = $"paid with {Card}", ["segment"] = "retail", ["unexpected"] = "john@x.org",
+        };
+        var stored = await privacy.ApplyFieldPolicyAsync(payload, signature, classes);
+        var again = await privacy.ApplyFieldPolicyAsync(payload, signature, classes);
+        Assert.Equal(120.5, stored["amount"]);
+        Assert.Equal("retail", stored["segment"]);
+        Assert.DoesNotContain(Email, (string)stored["email"]!, StringComparison.Ordinal);
+        Assert.Equal(stored["email"], again["email"]);
+        Assert.DoesNotContain("3704", (string)stored["iban"]!, StringComparison.Ordinal);
+        Assert.Equal("paid with <CREDIT_CARD>", stored["note"]);
+        Assert.DoesNotContain("john@x.org", (string)stored["unexpected"]!, StringComparison.Ordinal); // unknown fields default to personal
+    }
+}
