@@ -129,3 +129,49 @@ public sealed class PrivacyApiTests
         Assert.DoesNotContain("john@x.org", (string)stored["unexpected"]!, StringComparison.Ordinal); // unknown fields default to personal
     }
 }
+
+/// <summary>Classified log parameters pass through the compliance redactors before any sink.</summary>
+public sealed class LogRedactionTests
+{
+    [Fact]
+    public async Task A_personal_value_in_a_log_call_reaches_the_sink_redacted()
+    {
+        var sink = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await using var host = await WardenTestHost.StartAsync(
+            settings: new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" },
+            configure: b => b.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new CollectingProvider(sink)));
+        using var admin = host.Client();
+        await admin.CreateKeyAsync(new CreateApiKeyRequest("ci", [Roles.Viewer], null, "dana.person@bank.example"));
+        var line = Assert.Single(sink, l => l.StartsWith("Created API key", StringComparison.Ordinal));
+        Assert.Contains("[redacted:personal]", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(sink, l => l.Contains("dana.person@bank.example", StringComparison.Ordinal));
+    }
+
+    private sealed class CollectingProvider(System.Collections.Concurrent.ConcurrentBag<string> sink) : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(sink);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentBag<string> sink) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+                Func<TState, Exception?, string> formatter)
+            {
+                var text = formatter(state, exception);
+                if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
+                {
+                    text += " | " + string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}"));
+                }
+
+                sink.Add(text);
+            }
+        }
+    }
+}

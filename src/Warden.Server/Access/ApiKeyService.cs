@@ -15,7 +15,7 @@ namespace Warden.Server.Access;
 /// <summary>API keys: creation (secret shown once, stored as SHA-256), revocation, expiry, and the verification
 /// used on every request. Verified keys are cached as ready-made principals so authentication on the prediction
 /// hot path is one SHA-256 and one dictionary lookup; revocation evicts at once.</summary>
-public sealed class ApiKeyService(
+public sealed partial class ApiKeyService(
     WardenDatabase database,
     AuditLog audit,
     TimeProvider time,
@@ -62,6 +62,7 @@ public sealed class ApiKeyService(
         await audit.AppendAsync(uow, scope, "keys.create", $"key:{row.Id}",
             new { name = row.Name, roles, expiresAt = request.ExpiresAt, person = row.Person }, cancellationToken: cancellationToken);
         await uow.CommitAsync(cancellationToken);
+        LogKeyCreated(logger, row.Id, row.Person ?? row.Id, row.Roles);
         return new CreatedApiKey(ToInfo(row, now), secret);
     }
 
@@ -261,6 +262,9 @@ public sealed class ApiKeyService(
 
     private static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created API key {KeyId} for {Person} with roles {Roles}")]
+    private static partial void LogKeyCreated(ILogger logger, string keyId, [Privacy.PersonalData] string person, string roles);
 
     private sealed record CachedKey(string KeyId, ClaimsPrincipal Principal, DateTimeOffset? ExpiresAt, DateTimeOffset LoadedAt);
 

@@ -32,6 +32,7 @@ public static class Telemetry
             });
         }
 
+        Privacy.LogRedactionSetup.AddWardenLogRedaction(builder);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
                 "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics",
