@@ -132,4 +132,30 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         var records = (await admin.ListAuditAsync(new AuditQuery { Action = "keys." })).Items;
         Assert.Contains(records, r => r.Action == "keys.revoke" && r.Outcome == AuditOutcome.Success);
     }
+
+    [Fact]
+    public async Task The_privacy_page_shows_key_status_and_highlights_personal_data()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using (var team = await Team.CreateAsync(host))
+        {
+            await team.Developer.CreateModelAsync(new CreateModelRequest("scorer", "team", 3));
+            await team.Developer.UploadVersionAsync("scorer", GermanCredit.OnnxModel, "m.onnx", new UploadVersionMetadata(
+                Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
+                DataClassification: [new FeatureClassification("Age", "personal", "affordability")]));
+        }
+
+        var page = await SignedInPageAsync(host, host.AdminKey);
+        await page.ClickAsync("nav >> text=Privacy");
+        Assert.Contains("v1", await page.InnerTextAsync(".tiles"), StringComparison.Ordinal);
+        var policy = await page.InnerTextAsync("#policy");
+        Assert.Contains("Age", policy, StringComparison.Ordinal);
+        Assert.Contains("affordability", policy, StringComparison.Ordinal);
+        await page.FillAsync("textarea[name=Sample]", "Mail jane.doe@example.com about card 4111 1111 1111 1111");
+        await page.ClickAsync("#try button[type=submit]");
+        var marks = await page.Locator("#highlighted mark").AllInnerTextsAsync();
+        Assert.Equal(["jane.doe@example.com", "4111 1111 1111 1111"], marks);
+        Assert.Contains("<EMAIL_ADDRESS>", await page.InnerTextAsync("#try code"), StringComparison.Ordinal);
+        Assert.Contains("EMAIL_ADDRESS", await page.InnerTextAsync("#detections"), StringComparison.Ordinal);
+    }
 }
