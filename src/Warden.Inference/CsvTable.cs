@@ -35,6 +35,9 @@ public sealed class CsvTable
     public string[] Column(string column) =>
         _index.TryGetValue(column, out var i) ? Rows.Select(r => r[i]).ToArray() : throw new CsvException($"the data has no column '{column}'");
 
+    /// <summary>A table from rows already split into fields (e.g. JSON records).</summary>
+    public static CsvTable FromRows(IReadOnlyList<string> columns, List<string[]> rows) => new(columns, rows);
+
     /// <summary>Parses CSV text; throws <see cref="CsvException"/> naming the line of the first problem.</summary>
     public static CsvTable Parse(string text, int maxRows = 1_000_000)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Warden.Contracts;
@@ -72,80 +70,60 @@ internal sealed class MlNetScoringModel : IScoringModel
             }
         }
 
-        // ML.NET reads tabular data through its text loader: write exactly the model's input columns, in order.
-        var path = Path.Combine(Path.GetTempPath(), $"warden-score-{Guid.NewGuid():N}.csv");
+        // Columns are built in memory (no temporary files: request data never touches the disk).
+        var n = data.Rows.Count;
+        var arrays = new Array[columns.Count];
+        for (var j = 0; j < columns.Count; j++)
+        {
+            var column = columns[j];
+            var source = data.Has(column.Name) ? data.Column(column.Name) : null;
+            var raw = column.Type.RawType;
+            if (raw == typeof(float))
+            {
+                arrays[j] = Enumerable.Range(0, n).Select(r => source is null ? 0f : (float)ModelRuntime.ParseNumber(source[r], r, column.Name)).ToArray();
+            }
+            else if (raw == typeof(double))
+            {
+                arrays[j] = Enumerable.Range(0, n).Select(r => source is null ? 0d : ModelRuntime.ParseNumber(source[r], r, column.Name)).ToArray();
+            }
+            else if (raw == typeof(bool))
+            {
+                arrays[j] = Enumerable.Range(0, n).Select(r => source is not null && ModelRuntime.ParseBool(source[r], r, column.Name)).ToArray();
+            }
+            else if (raw == typeof(int))
+            {
+                arrays[j] = Enumerable.Range(0, n).Select(r => source is null ? 0 : (int)ModelRuntime.ParseNumber(source[r], r, column.Name)).ToArray();
+            }
+            else if (raw == typeof(long))
+            {
+                arrays[j] = Enumerable.Range(0, n).Select(r => source is null ? 0L : (long)ModelRuntime.ParseNumber(source[r], r, column.Name)).ToArray();
+            }
+            else if (raw == typeof(ReadOnlyMemory<char>))
+            {
+                arrays[j] = Enumerable.Range(0, n).Select(r => source?[r] ?? "").ToArray();
+            }
+            else
+            {
+                throw new ScoringException($"input column '{column.Name}' has type {column.Type}, which Warden cannot feed from tabular data");
+            }
+        }
+
         try
         {
-            var text = new StringBuilder();
-            var sources = columns.Select(c => data.Has(c.Name) ? data.Column(c.Name) : null).ToList();
-            for (var r = 0; r < data.Rows.Count; r++)
-            {
-                for (var j = 0; j < columns.Count; j++)
-                {
-                    if (j > 0)
-                    {
-                        text.Append(',');
-                    }
-
-                    var value = sources[j]?[r] ?? DefaultFor(columns[j].Type);
-                    if (columns[j].Type is NumberDataViewType && value.Length > 0)
-                    {
-                        value = ModelRuntime.ParseNumber(value, r, columns[j].Name).ToString("R", CultureInfo.InvariantCulture);
-                    }
-                    else if (columns[j].Type is BooleanDataViewType)
-                    {
-                        value = ModelRuntime.ParseBool(value, r, columns[j].Name) ? "true" : "false";
-                    }
-
-                    text.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-                }
-
-                text.Append('\n');
-            }
-
-            File.WriteAllText(path, text.ToString());
-            var loader = _ml.Data.CreateTextLoader(
-                columns.Select((c, i) => new TextLoader.Column(c.Name, KindOf(c.Type), i)).ToArray(),
-                separatorChar: ',', hasHeader: false, allowQuoting: true);
-            var scored = _model.Transform(loader.Load(path));
-            var column = scored.Schema.GetColumnOrNull("Probability") is not null ? "Probability" : "Score";
-            return scored.GetColumn<float>(column).Select(v => (double)v).ToArray();
+            var view = new InMemoryDataView(InMemoryDataView.SchemaOf(columns.Select(c => (c.Name, c.Type))), arrays, n);
+            var scored = _model.Transform(view);
+            var name = scored.Schema.GetColumnOrNull("Probability") is not null ? "Probability" : "Score";
+            return scored.GetColumn<float>(name).Select(v => (double)v).ToArray();
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentOutOfRangeException)
         {
             throw new ScoringException($"the model could not score the data: {e.Message.Split('\n')[0]}", e);
-        }
-        finally
-        {
-            File.Delete(path);
         }
     }
 
     public void Dispose()
     {
         (_model as IDisposable)?.Dispose();
-    }
-
-    private static string DefaultFor(DataViewType type) => type switch
-    {
-        BooleanDataViewType => "false",
-        NumberDataViewType => "0",
-        _ => "",
-    };
-
-    private static DataKind KindOf(DataViewType type)
-    {
-        var raw = type is VectorDataViewType v ? v.ItemType.RawType : type.RawType;
-        return raw switch
-        {
-            _ when raw == typeof(float) => DataKind.Single,
-            _ when raw == typeof(double) => DataKind.Double,
-            _ when raw == typeof(bool) => DataKind.Boolean,
-            _ when raw == typeof(int) => DataKind.Int32,
-            _ when raw == typeof(long) => DataKind.Int64,
-            _ when raw == typeof(uint) => DataKind.UInt32,
-            _ => DataKind.String,
-        };
     }
 
     private static string TypeName(DataViewType type)

@@ -8,6 +8,7 @@ using Warden.Server.Platform;
 using Warden.Server.Privacy;
 using Warden.Server.Registry;
 using Warden.Server.Security;
+using Warden.Server.Serving;
 
 namespace Warden.Server;
 
@@ -50,6 +51,7 @@ public static class WardenApp
         builder.AddWardenSecurity();
         builder.AddWardenPrivacy();
         builder.AddWardenRegistry();
+        builder.AddWardenServing();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
         configure?.Invoke(builder);
@@ -84,6 +86,7 @@ public static class WardenApp
         app.MapKeysApi();
         app.MapSecurityApi();
         app.MapPrivacyApi();
+        app.MapServingApi();
         app.MapAuditApi();
         var governance = app.Services.GetRequiredService<IOptions<Governance.GovernanceOptions>>().Value;
         app.MapRegistryApi(governance.MaxArtifactBytes);

@@ -46,6 +46,9 @@ public enum Permission
 
     /// <summary>Erase a data subject (crypto-shredding).</summary>
     ErasePersonalData,
+
+    /// <summary>Call deployed models for predictions.</summary>
+    Predict,
 }
 
 /// <summary>The one table that says which role may do what. docs/security.md is written from it, and the
@@ -55,10 +58,10 @@ public static class RolePermissions
     private static readonly Dictionary<string, HashSet<Permission>> Grants = new(StringComparer.Ordinal)
     {
         [Roles.Viewer] = [Permission.Authenticated, Permission.ReadModels, Permission.UsePrivacyTools],
-        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools],
+        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict],
         [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ValidateModels, Permission.RejectModels, Permission.UsePrivacyTools],
         [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ApproveModels, Permission.RejectModels, Permission.UsePrivacyTools],
-        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools],
+        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict],
         [Roles.PrivacyOfficer] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.UsePrivacyTools, Permission.Deanonymize, Permission.ErasePersonalData],
         [Roles.Admin] = [.. Enum.GetValues<Permission>()],
     };

@@ -35,6 +35,7 @@ internal sealed class VersionRow
     public string ModelId { get; set; } = "";
     public string ModelName { get; set; } = "";
     public long RiskTier { get; set; }
+    public string ModelTask { get; set; } = "";
     public long Version { get; set; }
     public string State { get; set; } = "";
     public string ArtifactSha256 { get; set; } = "";

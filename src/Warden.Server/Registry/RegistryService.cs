@@ -21,7 +21,7 @@ public sealed partial class RegistryService(
     IOptions<GovernanceOptions> governance)
 {
     internal const string VersionColumns =
-        "v.id, v.model_id, m.name AS model_name, m.risk_tier, v.version, v.state, v.artifact_sha256, v.format, v.artifact_bytes, v.signature, " +
+        "v.id, v.model_id, m.name AS model_name, m.risk_tier, m.task AS model_task, v.version, v.state, v.artifact_sha256, v.format, v.artifact_bytes, v.signature, " +
         "v.label_column, v.lineage, v.card, v.data_classification, v.created_at, v.created_by, v.created_by_name, v.created_by_person, " +
         "v.submitted_at, v.review_due_at";
 

@@ -2,21 +2,23 @@ using System.Numerics;
 
 namespace Warden.Transparency.Merkle;
 
-/// <summary>The compact range [0, n) of an append-only RFC 6962 tree: one hash per perfect subtree on the tree's left
-/// edge decomposition (one per set bit of n, largest first). Appending a leaf costs amortised O(1) hashes, the root
+/// <summary>The compact range [0, n) of an append-only RFC 6962 tree: the hashes of the perfect subtrees that cover
+/// the n leaves (one per set bit of n, largest first). Appending a leaf costs amortised O(1) hashes, the root
 /// costs O(log n), and memory stays O(log n) — at most 63 hashes — however many leaves are appended. This is how a
 /// writer (or a verifier streaming a million entries) gets the root without holding the leaves.</summary>
 public sealed class MerkleFrontier
 {
-    // _nodes[i] is the hash of a perfect subtree; sizes strictly decrease with i and sum to Size.
-    private readonly List<byte[]> _nodes = [];
+    // Node i occupies bytes [32i, 32i + 32): the hash of a perfect subtree; sizes strictly decrease with i and sum to
+    // Size. One fixed buffer, so appending allocates nothing.
+    private readonly byte[] _nodes = new byte[64 * Sha256Hash.Size];
+    private int _count;
 
     /// <summary>The number of leaves appended.</summary>
     public long Size { get; private set; }
 
     /// <summary>The hashes of the perfect subtrees that cover [0, Size), left to right (largest first).
     /// Their count is the number of set bits in <see cref="Size"/>.</summary>
-    public IReadOnlyList<Sha256Hash> Nodes => _nodes.Select(n => Sha256Hash.Own((byte[])n.Clone())).ToArray();
+    public IReadOnlyList<Sha256Hash> Nodes => Enumerable.Range(0, _count).Select(i => new Sha256Hash(Node(i))).ToArray();
 
     /// <summary>Rebuilds a frontier from a size and its <see cref="Nodes"/> (for example, kept across restarts).</summary>
     /// <exception cref="ArgumentException">The node count does not match the size.</exception>
@@ -30,10 +32,10 @@ public sealed class MerkleFrontier
             throw new ArgumentException($"A frontier of size {size} has {expected} nodes, not {nodes.Count}.", nameof(nodes));
         }
 
-        var frontier = new MerkleFrontier { Size = size };
-        foreach (var node in nodes)
+        var frontier = new MerkleFrontier { Size = size, _count = nodes.Count };
+        for (var i = 0; i < nodes.Count; i++)
         {
-            frontier._nodes.Add(node.ToArray());
+            nodes[i].CopyTo(frontier.Node(i));
         }
 
         return frontier;
@@ -59,34 +61,37 @@ public sealed class MerkleFrontier
             throw new ArgumentException($"A leaf hash is {Sha256Hash.Size} bytes, not {leafHash.Length}.", nameof(leafHash));
         }
 
-        var hash = leafHash.ToArray();
+        Span<byte> hash = stackalloc byte[Sha256Hash.Size];
+        leafHash.CopyTo(hash);
         // Each trailing 1-bit of the old size is a perfect subtree of the same height as the one being carried:
         // merge them, exactly like binary addition.
         for (var s = Size; (s & 1) == 1; s >>= 1)
         {
-            var left = _nodes[^1];
-            _nodes.RemoveAt(_nodes.Count - 1);
-            Rfc6962.HashChildren(left, hash, hash);
+            _count--;
+            Rfc6962.HashChildren(Node(_count), hash, hash);
         }
 
-        _nodes.Add(hash);
+        hash.CopyTo(Node(_count));
+        _count++;
         return Size++;
     }
 
     /// <summary>MTH of the leaves appended so far: the frontier folded right to left; SHA-256("") when empty.</summary>
     public Sha256Hash RootHash()
     {
-        if (_nodes.Count == 0)
+        if (_count == 0)
         {
             return Rfc6962.EmptyRoot;
         }
 
-        var root = (byte[])_nodes[^1].Clone();
-        for (var i = _nodes.Count - 2; i >= 0; i--)
+        var root = Node(_count - 1).ToArray();
+        for (var i = _count - 2; i >= 0; i--)
         {
-            Rfc6962.HashChildren(_nodes[i], root, root);
+            Rfc6962.HashChildren(Node(i), root, root);
         }
 
         return Sha256Hash.Own(root);
     }
+
+    private Span<byte> Node(int index) => _nodes.AsSpan(index * Sha256Hash.Size, Sha256Hash.Size);
 }

@@ -129,8 +129,8 @@ public static class OfflineVerifier
             var old = result.Checkpoint;
             if (old.TreeSize > newest.TreeSize)
             {
-                return Fail($"the log shrank: {source} has {old.TreeSize} entries, the bundle's checkpoint only {newest.TreeSize} " +
-                            "(a signed checkpoint never goes backwards)");
+                return Fail($"the bundle is behind: {source} already has {old.TreeSize} entries, the bundle's checkpoint only " +
+                            $"{newest.TreeSize} — an older export, or a log rolled back (signed checkpoints never go backwards)");
             }
 
             if (old.TreeSize == newest.TreeSize && old.RootHash != newest.RootHash)

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Warden.Contracts;
+using Warden.Server.Access;
+using Warden.Server.Audit;
+using Warden.Server.Platform;
+
+namespace Warden.Server.Serving;
+
+/// <summary>POST /api/v1/predict/{model}: tabular predictions from the approved version holding an alias.</summary>
+public static class ServingApi
+{
+    /// <summary>Registers the prediction path and the event log.</summary>
+    public static IHostApplicationBuilder AddWardenServing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PredictionEventLog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PredictionEventLog>());
+        builder.Services.AddSingleton<PredictionService>();
+        return builder;
+    }
+
+    /// <summary>Maps the route.</summary>
+    public static RouteHandlerBuilder MapServingApi(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/api/v1/predict/{model}", PredictAsync).WithTags("Serving").RequirePermission(Permission.Predict).WithName("Predict")
+            .WithSummary("Score one record or many ({\"records\":[…]}) with the approved version holding the alias (default champion)")
+            .WithDescription("Features are named as in the version's signature; a wrong name, kind or a missing feature gets 400 naming it. " +
+                             "Each prediction is logged as an event whose inputs went through the model's privacy field policy.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
+
+    private static async Task<Ok<PredictionResponse>> PredictAsync(string model, JsonElement body, string? alias, PredictionService predictions,
+        AuditScope scope, CancellationToken ct)
+    {
+        string? unitId = null;
+        IReadOnlyList<JsonElement> records;
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("records", out var list))
+        {
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                throw WardenProblemException.Validation(new Dictionary<string, string[]> { ["records"] = ["must be an array of records"] });
+            }
+
+            records = list.EnumerateArray().ToList();
+            unitId = body.TryGetProperty("unitId", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        }
+        else
+        {
+            records = [body];
+        }
+
+        return TypedResults.Ok(await predictions.PredictAsync(model, alias ?? "champion", records, unitId, scope.RequestId, scope.Actor.KeyId, ct));
+    }
+}
