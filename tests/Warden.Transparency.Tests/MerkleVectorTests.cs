@@ -214,10 +214,12 @@ public sealed class MerkleVectorTests
         [
             (0, 0, root1, root2, none, false),
             (1, 1, root1, root2, none, false),
-            (0, 0, root1, root1, none, true),
-            // verify_test.go accepts any root for size 0; Warden insists on SHA-256(""), the only root an empty tree has.
-            (0, 1, empty, root2, none, true),
+            // verify_test.go accepts any root for size 0 ((0, 0, root1, root1) and (0, 1, root1, root2) are valid there);
+            // Warden insists on SHA-256(""), the only root an empty tree has, so those become:
+            (0, 0, root1, root1, none, false),
+            (0, 0, empty, empty, none, true),
             (0, 1, root1, root2, none, false),
+            (0, 1, empty, root2, none, true),
             (1, 1, root2, root2, none, true),
             (1, 0, root1, root2, none, false),
             (2, 1, root1, root2, none, false),

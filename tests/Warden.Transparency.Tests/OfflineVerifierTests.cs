@@ -184,7 +184,8 @@ public sealed class OfflineVerifierTests : IDisposable
         var larger = SignedCheckpoint(entries, 100);
         var shrunk = OfflineVerifier.Verify(Bundle(entries.Take(90).ToArray()), Pinned with { EarlierCheckpoints = [larger] });
         Assert.False(shrunk.IsValid);
-        Assert.StartsWith("the log shrank: your earlier checkpoint #1 has 100 entries, the bundle's checkpoint only 90", shrunk.Problem, StringComparison.Ordinal);
+        Assert.StartsWith("the bundle is behind: your earlier checkpoint #1 already has 100 entries, the bundle's checkpoint only 90",
+            shrunk.Problem, StringComparison.Ordinal);
 
         var fork = Entries(100, salt: 1);
         var forked = OfflineVerifier.Verify(Bundle(fork), Pinned with { EarlierCheckpoints = [larger] });
