@@ -61,3 +61,16 @@ public sealed record AuditVerification(
     long? FirstBrokenSequence,
     string? Problem,
     DateTimeOffset CheckedAt);
+
+/// <summary>A signed checkpoint of the audit log's Merkle tree.</summary>
+/// <param name="TreeSize">How many records the tree covers.</param>
+/// <param name="RootHash">Base64 RFC 6962 root hash.</param>
+/// <param name="Note">The signed note (C2SP checkpoint, ECDSA P-256); keep it to check consistency later.</param>
+/// <param name="PublicKey">The log's checkpoint public key (PEM).</param>
+public sealed record AuditCheckpoint(long TreeSize, string RootHash, string Note, string PublicKey);
+
+/// <summary>An RFC 6962 inclusion proof.</summary>
+public sealed record AuditInclusionProof(long Sequence, long TreeSize, string LeafHash, string RootHash, IReadOnlyList<string> Proof);
+
+/// <summary>An RFC 6962 consistency proof.</summary>
+public sealed record AuditConsistencyProof(long From, long To, string FromRoot, string ToRoot, IReadOnlyList<string> Proof);

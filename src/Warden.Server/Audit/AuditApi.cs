@@ -13,6 +13,9 @@ public static class AuditApi
     {
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddScoped<AuditScope>();
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration("Warden:Audit");
+        builder.Services.AddSingleton<AuditTransparency>();
+        builder.Services.AddHostedService<CheckpointSigner>();
         return builder;
     }
 
@@ -28,6 +31,25 @@ public static class AuditApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/verify", VerifyAsync).WithName("VerifyAuditChain")
             .WithSummary("Recompute the hash chain and name the first broken record");
+        group.MapGet("/checkpoint", async (AuditTransparency t, CancellationToken ct) =>
+            {
+                var c = await t.CheckpointAsync(ct);
+                return TypedResults.Ok(new AuditCheckpoint(c.TreeSize, c.Root, c.Note, t.PublicKeyPem));
+            }).WithName("AuditCheckpoint")
+            .WithSummary("A signed checkpoint (RFC 6962 tree size and root, ECDSA P-256 signed note) of the log as it is now");
+        group.MapGet("/proofs/inclusion", async (long sequence, long? treeSize, AuditTransparency t, AuditLog audit, CancellationToken ct) =>
+            {
+                var size = treeSize ?? (await audit.VerifyAsync(ct)).HeadSequence;
+                var (leaf, root, proof) = await t.InclusionAsync(sequence, size, ct);
+                return TypedResults.Ok(new AuditInclusionProof(sequence, size, leaf.ToBase64(), root.ToBase64(), proof.Select(p => p.ToBase64()).ToList()));
+            }).WithName("AuditInclusionProof").WithSummary("RFC 6962 inclusion proof of a record in the tree of treeSize records").ProducesProblem(400);
+        group.MapGet("/proofs/consistency", async (long from, long to, AuditTransparency t, CancellationToken ct) =>
+            {
+                var (oldRoot, newRoot, proof) = await t.ConsistencyAsync(from, to, ct);
+                return TypedResults.Ok(new AuditConsistencyProof(from, to, oldRoot.ToBase64(), newRoot.ToBase64(), proof.Select(p => p.ToBase64()).ToList()));
+            }).WithName("AuditConsistencyProof").WithSummary("RFC 6962 consistency proof between two tree sizes").ProducesProblem(400);
+        group.MapGet("/bundle", async (AuditTransparency t, CancellationToken ct) => TypedResults.Text(await t.BundleAsync(ct), "application/json"))
+            .WithName("AuditBundle").WithSummary("Everything `warden audit verify --offline` needs: public key, checkpoints and every record");
         return group;
     }
 
