@@ -166,3 +166,22 @@ public sealed class AttackTableTests
         }
     }
 }
+
+/// <summary>Attack table rows that need a served model.</summary>
+public sealed class ServingAttackTests
+{
+    [Fact]
+    public async Task An_oversized_prediction_batch_is_refused_with_400()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        using var http = host.Http();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", team.Secrets["developer"]);
+        var record = new Dictionary<string, object> { ["Duration"] = 1 };
+        using var response = await http.PostAsync("/api/v1/predict/credit-risk",
+            new StringContent(System.Text.Json.JsonSerializer.Serialize(new { records = Enumerable.Repeat(record, 1001) }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("between 1 and 1000 records", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -49,10 +49,19 @@ public sealed class PredictionPrivacyTests
 
         var events = host.App.Services.GetRequiredService<PredictionEventLog>();
         await events.FlushAsync();
-        var eventText = string.Concat(Directory.GetFiles(events.Directory).Select(File.ReadAllText));
-        Assert.Contains("\"model\":\"credit-risk\"", eventText, StringComparison.Ordinal);
-        Assert.Contains(answer.RequestId, eventText, StringComparison.Ordinal);
+        var stored = new List<PredictionEvent>();
+        await foreach (var e in events.ReadAllAsync())
+        {
+            stored.Add(e);
+        }
+
+        Assert.Equal(2, stored.Count);
+        Assert.All(stored, e => Assert.Equal(("credit-risk", 1, answer.RequestId), (e.Model, e.Version, e.RequestId)));
+        var relaxed = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var eventText = string.Join("\n", stored.Select(e => JsonSerializer.Serialize(e, relaxed)));
         Assert.Contains("<PURPOSE_", eventText, StringComparison.Ordinal); // unclassified features default to personal: pseudonymised
+        var onDisk = await File.ReadAllBytesAsync(Directory.GetFiles(events.Directory).Single());
+        Assert.Equal(-1, onDisk.AsSpan().IndexOf("credit-risk"u8)); // segments are encrypted at rest
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var everything = new StringBuilder(eventText);

@@ -118,8 +118,8 @@ public sealed class PrivacyApiTests
         {
             ["amount"] = 120.5, ["email"] = Email, ["iban"] = Iban, ["note"] = $"paid with {Card}", ["segment"] = "retail", ["unexpected"] = "john@x.org",
         };
-        var stored = await privacy.ApplyFieldPolicyAsync(payload, signature, classes);
-        var again = await privacy.ApplyFieldPolicyAsync(payload, signature, classes);
+        var stored = await privacy.ApplyFieldPolicyAsync(payload, signature, classes, "model:test");
+        var again = await privacy.ApplyFieldPolicyAsync(payload, signature, classes, "model:test");
         Assert.Equal(120.5, stored["amount"]);
         Assert.Equal("retail", stored["segment"]);
         Assert.DoesNotContain(Email, (string)stored["email"]!, StringComparison.Ordinal);

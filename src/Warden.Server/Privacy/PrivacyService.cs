@@ -125,7 +125,7 @@ public sealed class PrivacyService
     /// <summary>Applies a model's field policy to a payload: public features are kept, free text is scanned and masked, and
     /// personal or sensitive values are replaced by stable keyed pseudonyms (never stored raw), so records still join.</summary>
     public async Task<Dictionary<string, object?>> ApplyFieldPolicyAsync(IReadOnlyDictionary<string, object?> payload, ModelSignature signature,
-        IReadOnlyList<FeatureClassification> classification, CancellationToken cancellationToken = default)
+        IReadOnlyList<FeatureClassification> classification, string source = "payload", CancellationToken cancellationToken = default)
     {
         var classes = classification.ToDictionary(c => c.Feature, c => c.Classification, StringComparer.Ordinal);
         var kinds = signature.Features.ToDictionary(f => f.Name, f => f.Kind, StringComparer.Ordinal);
@@ -138,7 +138,7 @@ public sealed class PrivacyService
             {
                 null => null,
                 _ when cls is "personal" or "sensitive" => pseudonym.Apply(field.ToUpperInvariant(), Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)),
-                string text => MaskText(text, "payload"),
+                string text => MaskText(text, $"{source}/{field}"),
                 _ => value,
             };
         }

@@ -20,8 +20,10 @@ public sealed record PredictionEvent(
     string CallerKeyId,
     string? UnitId);
 
-/// <summary>The embedded prediction event store: a bounded in-process queue drained by one writer into append-only JSON-lines
-/// segments (DATA/events/predictions-YYYY-MM-DD.jsonl), flushed per batch. The response never waits for the disk; when the
+/// <summary>The embedded prediction event store: a bounded in-process queue drained by one writer into append-only segments
+/// (DATA/events/predictions-YYYY-MM-DD.seg), one per day, each with its own data key (envelope encryption). Every batch
+/// is a sealed chunk — length prefix, then AES-256-GCM over the batch's JSON lines with associated data binding the
+/// segment name and the chunk's offset, so chunks cannot be reordered, moved or spliced unnoticed — flushed to disk. The response never waits for the disk; when the
 /// queue is full the event is counted as dropped (warden.events.dropped) rather than blocking or vanishing silently.
 /// The monitoring issue replaces this with the durable event log (group commit, idempotency, replay).</summary>
 public sealed partial class PredictionEventLog : BackgroundService
@@ -41,10 +43,12 @@ public sealed partial class PredictionEventLog : BackgroundService
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
     private readonly ILogger<PredictionEventLog> _logger;
+    private readonly Security.DataKeyStore _keys;
 
     /// <summary>Creates the log in DATA/events.</summary>
-    public PredictionEventLog(IOptions<WardenOptions> options, IMeterFactory meters, ILogger<PredictionEventLog> logger)
+    public PredictionEventLog(IOptions<WardenOptions> options, IMeterFactory meters, Security.DataKeyStore keys, ILogger<PredictionEventLog> logger)
     {
+        _keys = keys;
         _directory = Path.Combine(options.Value.DataDirectory, "events");
         var meter = meters.Create(Telemetry.MeterName);
         _written = meter.CreateCounter<long>("warden.events.written", unit: "{event}", description: "Prediction events persisted.");
@@ -131,24 +135,62 @@ public sealed partial class PredictionEventLog : BackgroundService
         {
             foreach (var day in batch.GroupBy(e => e.At.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))
             {
-                var path = Path.Combine(_directory, $"predictions-{day.Key}.jsonl");
-                await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous);
-                await using var writer = new StreamWriter(file);
+                var segment = $"predictions-{day.Key}.seg";
+                var key = await _keys.GetAsync("segment:" + segment, "segment");
+                var lines = new System.Text.StringBuilder();
                 foreach (var e in day)
                 {
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(e, Json));
+                    lines.Append(JsonSerializer.Serialize(e, Json)).Append('\n');
                 }
 
-                await writer.FlushAsync();
+                await using var file = new FileStream(Path.Combine(_directory, segment), FileMode.Append, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous);
+                var chunk = Security.Envelope.Seal(key!, System.Text.Encoding.UTF8.GetBytes(lines.ToString()), ChunkContext(segment, file.Position));
+                var length = new byte[4];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, chunk.Length);
+                await file.WriteAsync(length);
+                await file.WriteAsync(chunk);
+                await file.FlushAsync();
                 file.Flush(flushToDisk: true);
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException)
         {
             _dropped.Add(batch.Count);
             LogWriteFailed(_logger, e, batch.Count);
         }
     }
+
+    /// <summary>Reads every stored event back (decrypting and authenticating each chunk), oldest first. For the monitoring
+    /// consumers, exports and tests; a chunk that fails authentication stops the read with an exception naming it.</summary>
+    public async IAsyncEnumerable<PredictionEvent> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!System.IO.Directory.Exists(_directory))
+        {
+            yield break;
+        }
+
+        foreach (var path in System.IO.Directory.GetFiles(_directory, "predictions-*.seg").Order(StringComparer.Ordinal))
+        {
+            var segment = Path.GetFileName(path);
+            var key = await _keys.GetAsync("segment:" + segment, null, cancellationToken)
+                      ?? throw new System.Security.Cryptography.CryptographicException($"segment {segment} has no data key");
+            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            var offset = 0;
+            while (offset + 4 <= bytes.Length)
+            {
+                var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset, 4));
+                var plain = Security.Envelope.Open(key, bytes.AsSpan(offset + 4, length), ChunkContext(segment, offset));
+                foreach (var line in System.Text.Encoding.UTF8.GetString(plain).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    yield return JsonSerializer.Deserialize<PredictionEvent>(line, Json)!;
+                }
+
+                offset += 4 + length;
+            }
+        }
+    }
+
+    private static string ChunkContext(string segment, long offset) => $"warden-segment|{segment}|offset:{offset}";
 
     /// <inheritdoc />
     public override void Dispose()

@@ -58,7 +58,7 @@ public sealed class PredictionService(
         for (var i = 0; i < records.Count; i++)
         {
             var inputs = signature.Features.ToDictionary(f => f.Name, f => (object?)table.Rows[i][table.Columns.ToList().IndexOf(f.Name)], StringComparer.Ordinal);
-            var stored = await privacy.ApplyFieldPolicyAsync(inputs, signature, version.Classification, cancellationToken);
+            var stored = await privacy.ApplyFieldPolicyAsync(inputs, signature, version.Classification, $"model:{model}", cancellationToken);
             events.TryAppend(new PredictionEvent(Guid.CreateVersion7().ToString("N"), requestId, model, version.Number, alias, time.GetUtcNow(), stored,
                 new Dictionary<string, object?> { ["prediction"] = predictions[i].Prediction, ["probability"] = predictions[i].Probability },
                 latency, callerKeyId, unitId));
