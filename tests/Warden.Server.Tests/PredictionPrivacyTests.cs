@@ -156,3 +156,52 @@ public sealed class PredictionPrivacyTests
         }
     }
 }
+
+/// <summary>Crypto-shredding end to end: predictions stored for a data subject become unreadable once the subject is erased.</summary>
+public sealed class SubjectErasureTests
+{
+    [Fact]
+    public async Task Erasing_a_subject_makes_their_stored_prediction_inputs_unreadable()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        using var http = host.Http();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", team.Secrets["developer"]);
+        var record = new Dictionary<string, object>
+        {
+            ["Duration"] = 12, ["Amount"] = 1000, ["InstallmentRatePercentage"] = 2, ["ResidenceDuration"] = 2, ["Age"] = 30, ["NumberExistingCredits"] = 1,
+            ["NumberPeopleMaintenance"] = 1, ["Telephone"] = 0, ["ForeignWorker"] = 1, ["CheckingAccountStatus"] = "none", ["CreditHistory"] = "PaidDuly",
+            ["Purpose"] = "NewCar", ["SavingsAccountBonds"] = "lt.100", ["EmploymentDuration"] = "1.to.4", ["Personal"] = "Male.Single", ["Housing"] = "Own",
+        };
+        (await http.PostAsJsonAsync("/api/v1/predict/credit-risk", new { records = new[] { record }, subjectId = "customer-7" })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync("/api/v1/predict/credit-risk", new { records = new[] { record }, subjectId = "customer-8" })).EnsureSuccessStatusCode();
+        var events = host.App.Services.GetRequiredService<PredictionEventLog>();
+        var vault = host.App.Services.GetRequiredService<Warden.Server.Security.SubjectVault>();
+        await events.FlushAsync();
+
+        async Task<List<PredictionEvent>> ReadAsync()
+        {
+            var list = new List<PredictionEvent>();
+            await foreach (var e in events.ReadAllAsync())
+            {
+                list.Add(e);
+            }
+
+            return list;
+        }
+
+        var stored = await ReadAsync();
+        var seven = stored.Single(e => e.Subject == Warden.Server.Security.SubjectVault.SubjectDigest("customer-7"));
+        Assert.Empty(seven.Inputs);
+        var opened = await vault.OpenAsync("customer-7", seven.EventId, Convert.FromBase64String(seven.SealedInputs!));
+        Assert.Contains("Duration", System.Text.Encoding.UTF8.GetString(opened), StringComparison.Ordinal);
+
+        using var officer = host.Client((await team.Admin.CreateKeyAsync(new CreateApiKeyRequest("dpo", [Roles.PrivacyOfficer]))).Secret);
+        Assert.True((await officer.EraseSubjectAsync("customer-7", "erasure request")).KeyDestroyed);
+        await Assert.ThrowsAsync<Warden.Server.Security.KeyDestroyedException>(() =>
+            vault.OpenAsync("customer-7", seven.EventId, Convert.FromBase64String(seven.SealedInputs!)));
+        var eight = (await ReadAsync()).Single(e => e.Subject == Warden.Server.Security.SubjectVault.SubjectDigest("customer-8"));
+        Assert.NotEmpty(await vault.OpenAsync("customer-8", eight.EventId, Convert.FromBase64String(eight.SealedInputs!)));
+    }
+}

@@ -6,7 +6,9 @@ using Warden.Server.Platform;
 
 namespace Warden.Server.Serving;
 
-/// <summary>One prediction, as stored: inputs already passed through the model's field policy (no raw personal values).</summary>
+/// <summary>One prediction, as stored: inputs already passed through the model's field policy (no raw personal values).
+/// When the caller names a data subject, the inputs are also sealed with that subject's key (<see cref="SealedInputs"/>,
+/// and <see cref="Subject"/> is a digest of the id), so erasing the subject makes them unreadable.</summary>
 public sealed record PredictionEvent(
     string EventId,
     string RequestId,
@@ -18,7 +20,9 @@ public sealed record PredictionEvent(
     IReadOnlyDictionary<string, object?> Outputs,
     double LatencyMs,
     string CallerKeyId,
-    string? UnitId);
+    string? UnitId,
+    string? Subject = null,
+    string? SealedInputs = null);
 
 /// <summary>The embedded prediction event store: a bounded in-process queue drained by one writer into append-only segments
 /// (DATA/events/predictions-YYYY-MM-DD.seg), one per day, each with its own data key (envelope encryption). Every batch

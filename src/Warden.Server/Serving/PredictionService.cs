@@ -21,6 +21,7 @@ public sealed class PredictionService(
     IArtifactStore artifacts,
     PrivacyService privacy,
     PredictionEventLog events,
+    Security.SubjectVault subjects,
     TimeProvider time)
 {
     /// <summary>Largest number of records in one request.</summary>
@@ -30,7 +31,7 @@ public sealed class PredictionService(
 
     /// <summary>Scores <paramref name="records"/> with the version holding <paramref name="alias"/>.</summary>
     public async Task<PredictionResponse> PredictAsync(string model, string alias, IReadOnlyList<JsonElement> records, string? unitId,
-        string requestId, string callerKeyId, CancellationToken cancellationToken)
+        string requestId, string callerKeyId, CancellationToken cancellationToken, string? subjectId = null)
     {
         var started = Stopwatch.GetTimestamp();
         if (records.Count == 0 || records.Count > MaxRecords)
@@ -59,9 +60,18 @@ public sealed class PredictionService(
         {
             var inputs = signature.Features.ToDictionary(f => f.Name, f => (object?)table.Rows[i][table.Columns.ToList().IndexOf(f.Name)], StringComparer.Ordinal);
             var stored = await privacy.ApplyFieldPolicyAsync(inputs, signature, version.Classification, $"model:{model}", cancellationToken);
-            events.TryAppend(new PredictionEvent(Guid.CreateVersion7().ToString("N"), requestId, model, version.Number, alias, time.GetUtcNow(), stored,
+            var eventId = Guid.CreateVersion7().ToString("N");
+            string? subject = null, sealedInputs = null;
+            if (subjectId is not null)
+            {
+                subject = Security.SubjectVault.SubjectDigest(subjectId);
+                sealedInputs = Convert.ToBase64String(await subjects.SealAsync(subjectId, eventId, JsonSerializer.SerializeToUtf8Bytes(stored), cancellationToken));
+                stored = [];
+            }
+
+            events.TryAppend(new PredictionEvent(eventId, requestId, model, version.Number, alias, time.GetUtcNow(), stored,
                 new Dictionary<string, object?> { ["prediction"] = predictions[i].Prediction, ["probability"] = predictions[i].Probability },
-                latency, callerKeyId, unitId));
+                latency, callerKeyId, unitId, subject, sealedInputs));
         }
 
         return new PredictionResponse(model, version.Number, alias, requestId, predictions);

@@ -24,13 +24,14 @@ public static class ServingApi
         routes.MapPost("/api/v1/predict/{model}", PredictAsync).WithTags("Serving").RequirePermission(Permission.Predict).WithName("Predict")
             .WithSummary("Score one record or many ({\"records\":[…]}) with the approved version holding the alias (default champion)")
             .WithDescription("Features are named as in the version's signature; a wrong name, kind or a missing feature gets 400 naming it. " +
+                             "With {\"records\":[…], \"subjectId\":\"…\"} the stored inputs are sealed with that data subject's key (erasable). " +
                              "Each prediction is logged as an event whose inputs went through the model's privacy field policy.")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
 
     private static async Task<Ok<PredictionResponse>> PredictAsync(string model, JsonElement body, string? alias, PredictionService predictions,
         AuditScope scope, CancellationToken ct)
     {
-        string? unitId = null;
+        string? unitId = null, subjectId = null;
         IReadOnlyList<JsonElement> records;
         if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("records", out var list))
         {
@@ -41,12 +42,13 @@ public static class ServingApi
 
             records = list.EnumerateArray().ToList();
             unitId = body.TryGetProperty("unitId", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+            subjectId = body.TryGetProperty("subjectId", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         }
         else
         {
             records = [body];
         }
 
-        return TypedResults.Ok(await predictions.PredictAsync(model, alias ?? "champion", records, unitId, scope.RequestId, scope.Actor.KeyId, ct));
+        return TypedResults.Ok(await predictions.PredictAsync(model, alias ?? "champion", records, unitId, scope.RequestId, scope.Actor.KeyId, ct, subjectId));
     }
 }
