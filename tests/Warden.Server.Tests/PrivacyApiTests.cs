@@ -175,3 +175,28 @@ public sealed class LogRedactionTests
         }
     }
 }
+
+/// <summary>Organisation-specific recognizers come from configuration.</summary>
+public sealed class CustomRecognizerConfigurationTests
+{
+    [Fact]
+    public async Task A_custom_recognizer_from_configuration_is_used_by_the_api()
+    {
+        await using var host = await WardenTestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Warden:Privacy:CustomRecognizers:0:EntityType"] = "EMPLOYEE_ID",
+            ["Warden:Privacy:CustomRecognizers:0:Pattern"] = "EMP-[0-9]{6}",
+            ["Warden:Privacy:CustomRecognizers:0:ContextWords:0"] = "employee",
+            ["Warden:Privacy:CustomRecognizers:0:BaseScore"] = "0.6",
+            ["Warden:Privacy:CustomRecognizers:1:EntityType"] = "LOYALTY_CARD",
+            ["Warden:Privacy:CustomRecognizers:1:Pattern"] = "[0-9]{16}",
+            ["Warden:Privacy:CustomRecognizers:1:Checksum"] = "luhn",
+        });
+        using var client = host.Client();
+        var result = await client.AnalyzePiiAsync(new PiiAnalyzeRequest("employee EMP-004211 used loyalty card 4539578763621486 and 4539578763621487"));
+        Assert.Contains(result.Entities, e => e.EntityType == "EMPLOYEE_ID");
+        var cards = result.Entities.Where(e => e.EntityType is "LOYALTY_CARD" or "CREDIT_CARD").ToList();
+        Assert.Contains(cards, e => e.EntityType == "LOYALTY_CARD");
+        Assert.All(cards, e => Assert.Equal(38, e.Start)); // the Luhn-invalid number (at 59) is dropped by both recognizers
+    }
+}
