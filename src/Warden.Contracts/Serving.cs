@@ -12,3 +12,16 @@ public sealed record RecordPrediction(object Prediction, double? Probability);
 /// <param name="RequestId">The request id (also in X-Request-Id and the stored event).</param>
 /// <param name="Predictions">One per record, in order.</param>
 public sealed record PredictionResponse(string Model, int Version, string Alias, string RequestId, IReadOnlyList<RecordPrediction> Predictions);
+
+/// <summary>One weighted route of a traffic policy.</summary>
+/// <param name="Alias">The stage alias (champion, challenger …).</param>
+/// <param name="Weight">Relative share of traffic (any non-negative numbers; they are normalised).</param>
+public sealed record TrafficRoute(string Alias, double Weight);
+
+/// <summary>How traffic to a model splits between aliases (canary) and which aliases receive shadow copies.
+/// Requests that carry a unit id are routed stickily by a hash of (model, unit id).</summary>
+public sealed record TrafficPolicy(IReadOnlyList<TrafficRoute> Routes, IReadOnlyList<string>? Shadows = null)
+{
+    /// <summary>All traffic to champion, no shadows.</summary>
+    public static TrafficPolicy Default { get; } = new([new TrafficRoute("champion", 100)], []);
+}

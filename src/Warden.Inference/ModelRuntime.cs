@@ -31,16 +31,25 @@ public static class ModelRuntime
 
     /// <summary>Loads <paramref name="artifact"/>; throws <see cref="ModelArtifactException"/> when it is not a model or
     /// contradicts <paramref name="declaredFeatures"/> (names, order and kinds the uploader says the model takes).</summary>
-    public static IScoringModel Load(byte[] artifact, IReadOnlyList<FeatureSpec>? declaredFeatures = null, string? labelColumn = null)
+    public static IScoringModel Load(byte[] artifact, IReadOnlyList<FeatureSpec>? declaredFeatures = null, string? labelColumn = null, int? intraOpThreads = null)
     {
         if (artifact.Length == 0)
         {
             throw new ModelArtifactException("the artifact is empty");
         }
 
-        return DetectFormat(artifact) == MlNet
-            ? new MlNetScoringModel(artifact, declaredFeatures, labelColumn)
-            : new OnnxScoringModel(artifact, declaredFeatures);
+        if (DetectFormat(artifact) == MlNet)
+        {
+            return new MlNetScoringModel(artifact, declaredFeatures, labelColumn);
+        }
+
+        if (intraOpThreads is null)
+        {
+            return new OnnxScoringModel(artifact, declaredFeatures);
+        }
+
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = intraOpThreads.Value, InterOpNumThreads = 1 };
+        return new OnnxScoringModel(artifact, declaredFeatures, options);
     }
 
     /// <summary>The feature kind that suits an element type.</summary>

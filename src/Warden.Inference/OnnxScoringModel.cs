@@ -7,16 +7,16 @@ namespace Warden.Inference;
 /// <summary>An ONNX model run by ONNX Runtime. Tabular conventions: either one input per feature (shape [N] or [N,1]),
 /// or one numeric input of shape [N, d] whose d feature names come from the declared signature (f0…f(d-1) otherwise).
 /// The score is read from the first float output: column 1 of an [N, 2] output (class probabilities), else the value per row.</summary>
-internal sealed class OnnxScoringModel : IScoringModel
+internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
 {
     private readonly InferenceSession _session;
     private readonly bool _vectorInput;
 
-    public OnnxScoringModel(byte[] artifact, IReadOnlyList<FeatureSpec>? declared)
+    public OnnxScoringModel(byte[] artifact, IReadOnlyList<FeatureSpec>? declared, SessionOptions? options = null)
     {
         try
         {
-            _session = new InferenceSession(artifact);
+            _session = options is null ? new InferenceSession(artifact) : new InferenceSession(artifact, options);
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException)
         {
@@ -153,6 +153,20 @@ internal sealed class OnnxScoringModel : IScoringModel
         }
 
         throw new ScoringException("the model has no numeric tensor output to read a score from");
+    }
+
+    public IReadOnlyList<TensorData> Run(IReadOnlyList<TensorData> inputs, IReadOnlyCollection<string>? outputs)
+    {
+        var values = inputs.Select(OipTypes.ToOnnx).ToList();
+        try
+        {
+            using var results = outputs is null ? _session.Run(values) : _session.Run(values, outputs);
+            return results.Select(OipTypes.FromOnnx).ToList();
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ScoringException($"the model rejected the inputs: {FirstLine(e.Message)}", e);
+        }
     }
 
     public void Dispose() => _session.Dispose();

@@ -19,8 +19,17 @@ public sealed partial class GovernanceService(
     RegistryService registry,
     IArtifactStore artifacts,
     TimeProvider time,
-    IOptions<GovernanceOptions> options)
+    IOptions<GovernanceOptions> options,
+    IEnumerable<IAliasChangeListener> listeners)
 {
+    private async Task NotifyAsync(string model)
+    {
+        foreach (var listener in listeners)
+        {
+            await listener.OnAliasesChangedAsync(model);
+        }
+    }
+
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$", RegexOptions.NonBacktracking)]
     private static partial Regex AliasPattern();
 
@@ -57,6 +66,7 @@ public sealed partial class GovernanceService(
 
         await audit.AppendAsync(uow, scope, "versions.retire", Target(name, version), new { reason, aliasesRemoved = held }, cancellationToken: cancellationToken);
         await uow.CommitAsync(cancellationToken);
+        await NotifyAsync(name);
         return await registry.GetVersionAsync(name, version, cancellationToken);
     }
 
@@ -279,6 +289,7 @@ public sealed partial class GovernanceService(
         await audit.AppendAsync(uow, scope, "aliases.promote", $"model:{name}@{alias}",
             new { version = request.Version, previous = result.PreviousVersion, request.Reason }, cancellationToken: cancellationToken);
         await uow.CommitAsync(cancellationToken);
+        await NotifyAsync(name);
         return result;
     }
 
@@ -302,6 +313,7 @@ public sealed partial class GovernanceService(
         await audit.AppendAsync(uow, scope, "aliases.rollback", $"model:{name}@{alias}",
             new { version = row.Number, previous = result.PreviousVersion, reason }, cancellationToken: cancellationToken);
         await uow.CommitAsync(cancellationToken);
+        await NotifyAsync(name);
         return result;
     }
 
@@ -409,6 +421,11 @@ public sealed partial class GovernanceService(
         }
 
         await uow.CommitAsync(cancellationToken);
+        foreach (var model in overdue.Select(o => o.Model).Distinct(StringComparer.Ordinal))
+        {
+            await NotifyAsync(model);
+        }
+
         return overdue.Count;
     }
 

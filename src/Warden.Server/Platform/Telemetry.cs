@@ -43,6 +43,11 @@ public static class Telemetry
             {
                 Boundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
             })
+            .AddView(instrument => Serving.ServingMetrics.LatencyInstruments.Contains(instrument.Name)
+                ? new ExplicitBucketHistogramConfiguration { Boundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5] }
+                : instrument.Name == "warden.inference.batch.size"
+                    ? new ExplicitBucketHistogramConfiguration { Boundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] }
+                    : null)
             .AddPrometheusExporter());
         return builder;
     }

@@ -22,7 +22,8 @@ public sealed record PredictionEvent(
     string CallerKeyId,
     string? UnitId,
     string? Subject = null,
-    string? SealedInputs = null);
+    string? SealedInputs = null,
+    bool Shadow = false);
 
 /// <summary>The embedded prediction event store: a bounded in-process queue drained by one writer into append-only segments
 /// (DATA/events/predictions-YYYY-MM-DD.seg), one per day, each with its own data key (envelope encryption). Every batch

@@ -1,36 +1,35 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Dapper;
+using Microsoft.Extensions.Options;
 using Warden.Contracts;
 using Warden.Inference;
-using Warden.Server.Data;
 using Warden.Server.Platform;
 using Warden.Server.Privacy;
-using Warden.Server.Registry;
 
 namespace Warden.Server.Serving;
 
-/// <summary>The tabular prediction path: alias → approved version → validated records → model → response, with a
-/// prediction event (inputs through the model's privacy field policy) queued without blocking. Only versions that hold
-/// the alias, are approved and are not past review are ever used. (The online-inference issue adds batching, OIP,
-/// canary and shadow traffic on top of this path.)</summary>
+/// <summary>The tabular prediction path: route (explicit alias, or the model's traffic policy, sticky by unit id) →
+/// approved, loaded version → records validated against the signature → dynamic batcher → response; shadow aliases get
+/// a copy asynchronously (bounded, never slowing the primary); every prediction becomes an event whose inputs went
+/// through the model's privacy field policy.</summary>
 public sealed class PredictionService(
-    WardenDatabase database,
-    IArtifactStore artifacts,
+    DeploymentTable deployments,
+    TrafficRouter router,
     PrivacyService privacy,
     PredictionEventLog events,
     Security.SubjectVault subjects,
+    ServingMetrics metrics,
+    IOptions<ServingOptions> options,
     TimeProvider time)
 {
     /// <summary>Largest number of records in one request.</summary>
     public const int MaxRecords = 1000;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<IScoringModel>>> _models = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _shadowSlots = new(StringComparer.Ordinal);
 
-    /// <summary>Scores <paramref name="records"/> with the version holding <paramref name="alias"/>.</summary>
-    public async Task<PredictionResponse> PredictAsync(string model, string alias, IReadOnlyList<JsonElement> records, string? unitId,
+    /// <summary>Scores <paramref name="records"/>; <paramref name="alias"/> null means "follow the traffic policy".</summary>
+    public async Task<PredictionResponse> PredictAsync(string model, string? alias, IReadOnlyList<JsonElement> records, string? unitId,
         string requestId, string callerKeyId, CancellationToken cancellationToken, string? subjectId = null)
     {
         var started = Stopwatch.GetTimestamp();
@@ -39,27 +38,131 @@ public sealed class PredictionService(
             throw WardenProblemException.Validation(new Dictionary<string, string[]> { ["records"] = [$"send between 1 and {MaxRecords} records"] });
         }
 
-        var version = await ResolveAsync(model, alias, cancellationToken);
-        var signature = version.ParsedSignature;
-        var table = ToTable(records, signature);
-        var scorer = await _models.GetOrAdd(version.ArtifactSha256, _ => new Lazy<Task<IScoringModel>>(() => LoadAsync(version))).Value;
-        double[] scores;
-        try
+        var policy = alias is null ? await router.GetAsync(model, cancellationToken) : null;
+        var chosen = alias ?? TrafficRouter.Choose(policy!, model, unitId);
+        var version = await deployments.ResolveAsync(model, chosen);
+        if (version is null && alias is null)
         {
-            scores = scorer.Score(table);
-        }
-        catch (ScoringException e)
-        {
-            throw new WardenProblemException(StatusCodes.Status400BadRequest, "The records cannot be scored.", e.Message);
+            // The chosen canary route has no servable version: fall back to the first route that has one.
+            foreach (var route in policy!.Routes.Where(r => r.Alias != chosen))
+            {
+                version = await deployments.ResolveAsync(model, route.Alias);
+                if (version is not null)
+                {
+                    chosen = route.Alias;
+                    break;
+                }
+            }
         }
 
-        var classifier = version.ModelTask == ModelTasks.BinaryClassification;
-        var predictions = scores.Select(s => classifier ? new RecordPrediction(s >= 0.5, s) : new RecordPrediction(s, null)).ToList();
-        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        for (var i = 0; i < records.Count; i++)
+        if (version is null)
         {
-            var inputs = signature.Features.ToDictionary(f => f.Name, f => (object?)table.Rows[i][table.Columns.ToList().IndexOf(f.Name)], StringComparer.Ordinal);
-            var stored = await privacy.ApplyFieldPolicyAsync(inputs, signature, version.Classification, $"model:{model}", cancellationToken);
+            throw WardenProblemException.NotFound($"An approved version of '{model}' holding '{chosen}'");
+        }
+
+        metrics.InFlight(model, 1);
+        try
+        {
+            var rows = ToRows(records, version.Signature);
+            double[] scores;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(options.Value.RequestTimeout);
+                try
+                {
+                    scores = await version.ScoreAsync(rows, timeout.Token);
+                }
+                catch (QueueFullException)
+                {
+                    metrics.Request(model, version.Version, "queue_full", 0);
+                    throw new WardenProblemException(StatusCodes.Status429TooManyRequests, "The model is at capacity.",
+                        $"{model} v{version.Version} has {options.Value.QueueCapacity} records waiting; retry shortly.");
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    metrics.Request(model, version.Version, "timeout", 0);
+                    throw new WardenProblemException(StatusCodes.Status504GatewayTimeout, "The model did not answer in time.",
+                        $"No answer within {options.Value.RequestTimeout.TotalSeconds:0.#} s.");
+                }
+                catch (ScoringException e)
+                {
+                    metrics.Request(model, version.Version, "invalid_input", 0);
+                    throw new WardenProblemException(StatusCodes.Status400BadRequest, "The records cannot be scored.", e.Message);
+                }
+            }
+
+            var classifier = version.Row.ModelTask == ModelTasks.BinaryClassification;
+            var predictions = scores.Select(s => classifier ? new RecordPrediction(s >= 0.5, s) : new RecordPrediction(s, null)).ToList();
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            metrics.Request(model, version.Version, "success", seconds);
+            await LogAsync(version, chosen, rows, predictions, seconds * 1000, requestId, callerKeyId, unitId, subjectId, shadow: false, cancellationToken);
+            if (policy?.Shadows is { Count: > 0 } shadows)
+            {
+                foreach (var shadow in shadows)
+                {
+                    Shadow(model, shadow, rows, requestId, callerKeyId, unitId);
+                }
+            }
+
+            return new PredictionResponse(model, version.Version, chosen, requestId, predictions);
+        }
+        finally
+        {
+            metrics.InFlight(model, -1);
+        }
+    }
+
+    private void Shadow(string model, string alias, List<string[]> rows, string requestId, string callerKeyId, string? unitId)
+    {
+        var slots = _shadowSlots.GetOrAdd(model, _ => new SemaphoreSlim(options.Value.ShadowConcurrency));
+        if (!slots.Wait(0))
+        {
+            metrics.ShadowDropped(model);
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var version = await deployments.ResolveAsync(model, alias);
+                if (version is null)
+                {
+                    return;
+                }
+
+                var started = Stopwatch.GetTimestamp();
+                var scores = await version.ScoreAsync(rows, CancellationToken.None);
+                var classifier = version.Row.ModelTask == ModelTasks.BinaryClassification;
+                var predictions = scores.Select(s => classifier ? new RecordPrediction(s >= 0.5, s) : new RecordPrediction(s, null)).ToList();
+                await LogAsync(version, alias, rows, predictions, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, callerKeyId, unitId, null, shadow: true,
+                    CancellationToken.None);
+            }
+            catch (Exception e) when (e is ScoringException or QueueFullException or InvalidOperationException)
+            {
+                metrics.ShadowDropped(model);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        });
+    }
+
+    private async Task LogAsync(LoadedVersion version, string alias, List<string[]> rows, IReadOnlyList<RecordPrediction> predictions, double latencyMs,
+        string requestId, string callerKeyId, string? unitId, string? subjectId, bool shadow, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var inputs = new Dictionary<string, object?>(version.Columns.Count, StringComparer.Ordinal);
+            for (var j = 0; j < version.Columns.Count; j++)
+            {
+                inputs[version.Columns[j]] = version.Signature.Features[j].Kind == FeatureKinds.Numeric
+                    ? double.Parse(rows[i][j], CultureInfo.InvariantCulture)
+                    : rows[i][j];
+            }
+
+            var stored = await privacy.ApplyFieldPolicyAsync(inputs, version.Signature, version.Row.Classification, $"model:{version.ModelName}", cancellationToken);
             var eventId = Guid.CreateVersion7().ToString("N");
             string? subject = null, sealedInputs = null;
             if (subjectId is not null)
@@ -69,45 +172,16 @@ public sealed class PredictionService(
                 stored = [];
             }
 
-            events.TryAppend(new PredictionEvent(eventId, requestId, model, version.Number, alias, time.GetUtcNow(), stored,
+            events.TryAppend(new PredictionEvent(eventId, requestId, version.ModelName, version.Version, alias, time.GetUtcNow(), stored,
                 new Dictionary<string, object?> { ["prediction"] = predictions[i].Prediction, ["probability"] = predictions[i].Probability },
-                latency, callerKeyId, unitId, subject, sealedInputs));
+                latencyMs, callerKeyId, unitId, subject, sealedInputs, shadow));
         }
-
-        return new PredictionResponse(model, version.Number, alias, requestId, predictions);
     }
 
-    private async Task<VersionRow> ResolveAsync(string model, string alias, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(
-            $"SELECT {RegistryService.VersionColumns} FROM aliases a JOIN models m ON m.id = a.model_id JOIN model_versions v ON v.id = a.version_id " +
-            "WHERE m.name = @model AND a.alias = @alias", new { model, alias }, cancellationToken: cancellationToken));
-        if (row is null)
-        {
-            throw WardenProblemException.NotFound($"An approved version of '{model}' holding '{alias}'");
-        }
-
-        // Defence in depth: an alias can only point at an approved version, but serving checks again.
-        if (row.State != VersionStates.Approved || RegistryService.IsOverdue(row, time.GetUtcNow().ToUnixTimeMilliseconds()))
-        {
-            throw new WardenProblemException(StatusCodes.Status503ServiceUnavailable, "No servable version.",
-                $"{model} v{row.Version} holds '{alias}' but is {(row.State != VersionStates.Approved ? row.State : "past its periodic review")}; it is not served.");
-        }
-
-        return row;
-    }
-
-    private async Task<IScoringModel> LoadAsync(VersionRow version)
-    {
-        var bytes = await artifacts.GetAsync(version.ArtifactSha256) ?? throw new InvalidOperationException($"artifact {version.ArtifactSha256} is missing");
-        return ModelRuntime.Load(bytes, version.ParsedSignature.Features, version.LabelColumn);
-    }
-
-    private static CsvTable ToTable(IReadOnlyList<JsonElement> records, ModelSignature signature)
+    /// <summary>Validates records against the signature and returns rows of feature values in model order.</summary>
+    internal static List<string[]> ToRows(IReadOnlyList<JsonElement> records, ModelSignature signature)
     {
         var features = signature.Features;
-        var known = features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var rows = new List<string[]>(records.Count);
         for (var r = 0; r < records.Count; r++)
         {
@@ -117,23 +191,18 @@ public sealed class PredictionService(
                 throw Invalid($"records[{r}]", "must be an object of feature values");
             }
 
+            var row = new string[features.Count];
+            var seen = 0;
             foreach (var property in record.EnumerateObject())
             {
-                if (!known.Contains(property.Name))
+                var j = IndexOf(features, property.Name);
+                if (j < 0)
                 {
                     throw Invalid($"records[{r}].{property.Name}", $"is not a feature of the model; it takes {string.Join(", ", features.Select(f => f.Name))}");
                 }
-            }
 
-            var row = new string[features.Count];
-            for (var j = 0; j < features.Count; j++)
-            {
                 var f = features[j];
-                if (!record.TryGetProperty(f.Name, out var value) || value.ValueKind == JsonValueKind.Null)
-                {
-                    throw Invalid($"records[{r}].{f.Name}", $"is missing (expected {f.Kind})");
-                }
-
+                var value = property.Value;
                 row[j] = f.Kind switch
                 {
                     FeatureKinds.Numeric when value.ValueKind == JsonValueKind.Number => value.GetDouble().ToString("R", CultureInfo.InvariantCulture),
@@ -141,12 +210,32 @@ public sealed class PredictionService(
                     FeatureKinds.Categorical or FeatureKinds.Text when value.ValueKind == JsonValueKind.String => value.GetString()!,
                     _ => throw Invalid($"records[{r}].{f.Name}", $"expected {f.Kind} ({f.ElementType}) but got {value.ValueKind.ToString().ToLowerInvariant()}"),
                 };
+                seen++;
+            }
+
+            if (seen < features.Count)
+            {
+                var missing = features.Where((f, j) => row[j] is null).Select(f => f.Name).ToList();
+                throw Invalid($"records[{r}].{missing[0]}", $"is missing (expected {features.First(f => f.Name == missing[0]).Kind}); missing: {string.Join(", ", missing)}");
             }
 
             rows.Add(row);
         }
 
-        return CsvTable.FromRows(features.Select(f => f.Name).ToList(), rows);
+        return rows;
+    }
+
+    private static int IndexOf(IReadOnlyList<FeatureSpec> features, string name)
+    {
+        for (var i = 0; i < features.Count; i++)
+        {
+            if (string.Equals(features[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static WardenProblemException Invalid(string field, string message) =>

@@ -4,6 +4,7 @@ using Warden.Contracts;
 using Warden.Server.Access;
 using Warden.Server.Audit;
 using Warden.Server.Platform;
+using Warden.Server.Registry;
 
 namespace Warden.Server.Serving;
 
@@ -15,18 +16,42 @@ public static class ServingApi
     {
         builder.Services.AddSingleton<PredictionEventLog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PredictionEventLog>());
+        builder.Services.AddOptions<ServingOptions>().BindConfiguration("Warden:Serving");
+        builder.Services.AddSingleton<ServingMetrics>();
+        builder.Services.AddSingleton<DeploymentTable>();
+        builder.Services.AddHostedService<DeploymentRefresher>();
+        builder.Services.AddSingleton<TrafficRouter>();
+        builder.Services.AddSingleton<Governance.IAliasChangeListener, DeploymentAliasListener>();
         builder.Services.AddSingleton<PredictionService>();
         return builder;
     }
 
-    /// <summary>Maps the route.</summary>
-    public static RouteHandlerBuilder MapServingApi(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/predict/{model}", PredictAsync).WithTags("Serving").RequirePermission(Permission.Predict).WithName("Predict")
+    /// <summary>Maps the routes.</summary>
+    public static RouteHandlerBuilder MapServingApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/models/{name}/traffic", async (string name, TrafficRouter router, Registry.RegistryService registry, CancellationToken ct) =>
+            {
+                await registry.FindModelAsync(name, ct);
+                return TypedResults.Ok(await router.GetAsync(name, ct));
+            })
+            .WithTags("Serving").RequirePermission(Permission.ReadModels).WithName("GetTraffic").WithSummary("The model's traffic policy (canary weights, shadows)");
+        routes.MapPut("/api/v1/models/{name}/traffic", async (string name, TrafficPolicy policy, TrafficRouter router, AuditScope scope, CancellationToken ct) =>
+                TypedResults.Ok(await router.SetAsync(name, policy, scope, ct)))
+            .WithTags("Serving").RequirePermission(Permission.ManageAliases).Audited("traffic.set", "model:{name}").WithName("SetTraffic")
+            .WithSummary("Split traffic between aliases by weight (sticky by unitId) and send shadow copies to other aliases").ProducesProblem(400).ProducesProblem(404);
+        routes.MapGet("/api/v1/deployments", (DeploymentTable table) => TypedResults.Ok(table.Routes.Select(r => new DeploymentInfo(r.Model, r.Alias, r.Version.Version,
+                r.Version.Signature.Format, r.Version.Columns.Count)).ToList()))
+            .WithTags("Serving").RequirePermission(Permission.ReadModels).WithName("ListDeployments").WithSummary("What is loaded and which alias routes to it");
+        return routes.MapPost("/api/v1/predict/{model}", PredictAsync).WithTags("Serving").RequirePermission(Permission.Predict).WithName("Predict")
             .WithSummary("Score one record or many ({\"records\":[…]}) with the approved version holding the alias (default champion)")
             .WithDescription("Features are named as in the version's signature; a wrong name, kind or a missing feature gets 400 naming it. " +
                              "With {\"records\":[…], \"subjectId\":\"…\"} the stored inputs are sealed with that data subject's key (erasable). " +
                              "Each prediction is logged as an event whose inputs went through the model's privacy field policy.")
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(429).ProducesProblem(504);
+    }
+
+    /// <summary>A loaded route.</summary>
+    public sealed record DeploymentInfo(string Model, string Alias, int Version, string Format, int Features);
 
     private static async Task<Ok<PredictionResponse>> PredictAsync(string model, JsonElement body, string? alias, PredictionService predictions,
         AuditScope scope, CancellationToken ct)
@@ -49,6 +74,6 @@ public static class ServingApi
             records = [body];
         }
 
-        return TypedResults.Ok(await predictions.PredictAsync(model, alias ?? "champion", records, unitId, scope.RequestId, scope.Actor.KeyId, ct, subjectId));
+        return TypedResults.Ok(await predictions.PredictAsync(model, alias, records, unitId, scope.RequestId, scope.Actor.KeyId, ct, subjectId));
     }
 }

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Warden.Server.Platform;
+
+namespace Warden.Server.Serving;
+
+/// <summary>Inference metrics with the semantics of Triton's nv_inference_* family, in Warden's namespace: requests by
+/// outcome and reason, end-to-end / queue / compute durations, batch sizes, in-flight requests and loaded versions.</summary>
+public sealed class ServingMetrics
+{
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _queue;
+    private readonly Histogram<double> _compute;
+    private readonly Histogram<long> _batch;
+    private readonly UpDownCounter<long> _inflight;
+    private readonly Counter<long> _shadowDropped;
+
+    /// <summary>Creates the instruments.</summary>
+    public ServingMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(Telemetry.MeterName);
+        _requests = meter.CreateCounter<long>("warden.inference.requests", "{request}", "Inference requests by model, version and outcome (success, or the failure reason).");
+        _duration = meter.CreateHistogram<double>("warden.inference.request.duration", "s", "End-to-end inference time per request.");
+        _queue = meter.CreateHistogram<double>("warden.inference.queue.duration", "s", "Time records waited in the batch queue.");
+        _compute = meter.CreateHistogram<double>("warden.inference.compute.duration", "s", "Model execution time per batch.");
+        _batch = meter.CreateHistogram<long>("warden.inference.batch.size", "{record}", "Records per model call.");
+        _inflight = meter.CreateUpDownCounter<long>("warden.inference.inflight", "{request}", "Requests being served.");
+        _shadowDropped = meter.CreateCounter<long>("warden.inference.shadow.dropped", "{request}", "Shadow copies dropped because shadow capacity was full.");
+        meter.CreateObservableGauge("warden.inference.loaded_versions", () => LoadedVersions, "{version}", "Model versions loaded for serving.");
+    }
+
+    /// <summary>Set by the deployment table.</summary>
+    public int LoadedVersions { get; set; }
+
+    /// <summary>Histogram names that get latency buckets from 50 µs.</summary>
+    public static readonly string[] LatencyInstruments =
+        ["warden.inference.request.duration", "warden.inference.queue.duration", "warden.inference.compute.duration"];
+
+    /// <summary>Records one finished request.</summary>
+    public void Request(string model, int version, string outcome, double seconds)
+    {
+        var tags = new TagList { { "model", model }, { "version", version }, { "outcome", outcome } };
+        _requests.Add(1, tags);
+        if (outcome == "success")
+        {
+            _duration.Record(seconds, new TagList { { "model", model }, { "version", version } });
+        }
+    }
+
+    /// <summary>Records one model call.</summary>
+    public void Batch(string model, int version, int size, double queueSeconds, double computeSeconds)
+    {
+        var tags = new TagList { { "model", model }, { "version", version } };
+        _batch.Record(size, tags);
+        _queue.Record(queueSeconds, tags);
+        _compute.Record(computeSeconds, tags);
+    }
+
+    /// <summary>A request started (+1) or finished (−1).</summary>
+    public void InFlight(string model, int delta) => _inflight.Add(delta, new KeyValuePair<string, object?>("model", model));
+
+    /// <summary>A shadow copy was dropped.</summary>
+    public void ShadowDropped(string model) => _shadowDropped.Add(1, new KeyValuePair<string, object?>("model", model));
+}

@@ -1,0 +1,32 @@
+namespace Warden.Server.Serving;
+
+/// <summary>Serving settings ("Warden:Serving"); they apply to every deployment.</summary>
+public sealed class ServingOptions
+{
+    /// <summary>Most records scored in one model call (dynamic batching).</summary>
+    public int MaxBatchSize { get; set; } = 64;
+
+    /// <summary>Longest a record waits for others to join its batch, in microseconds (0: batch only what is already queued).</summary>
+    public int MaxQueueDelayMicroseconds { get; set; } = 100;
+
+    /// <summary>Records that may wait per loaded version; beyond it requests get 429 with Retry-After.</summary>
+    public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>Model calls running at once per loaded version (per-model concurrency limit).</summary>
+    public int ConcurrencyPerVersion { get; set; } = 2;
+
+    /// <summary>ONNX Runtime intra-op threads per session.</summary>
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>A request that has not been answered by then gets 504.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often routes are re-checked against the registry (covers changes made on other replicas).</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a replaced version stays loaded for requests already routed to it.</summary>
+    public TimeSpan UnloadGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most shadow calls in flight per model; more shadow traffic is dropped and counted, never queued behind the primary.</summary>
+    public int ShadowConcurrency { get; set; } = 4;
+}
