@@ -87,6 +87,7 @@ public static class WardenApp
         app.MapSecurityApi();
         app.MapPrivacyApi();
         app.MapServingApi();
+        app.MapOipApi();
         app.MapAuditApi();
         var governance = app.Services.GetRequiredService<IOptions<Governance.GovernanceOptions>>().Value;
         app.MapRegistryApi(governance.MaxArtifactBytes);

@@ -18,7 +18,7 @@ public static class RateLimiting
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                if (!context.Request.Path.StartsWithSegments("/api") || !options.Enabled)
+                if (!(context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/v2")) || !options.Enabled)
                 {
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 }

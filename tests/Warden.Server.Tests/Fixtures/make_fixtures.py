@@ -96,3 +96,72 @@ out = {
 with open(os.path.join(HERE, "metrics.json"), "w") as f:
     json.dump(out, f, indent=1)
 print("wrote german_credit_logreg.onnx and metrics.json")
+
+# --- Open Inference Protocol fixtures -------------------------------------------------------------------------
+# oip_spec_model.onnx has exactly the tensors of the specification's own infer example:
+# input0 UINT32 [2,2], input1 BOOL [3] -> output0 FP32 [3,2] (the four numbers of input0, then the first two of input1).
+spec = helper.make_graph(
+    [
+        helper.make_node("Cast", ["input0"], ["a"], to=TensorProto.FLOAT),
+        helper.make_node("Reshape", ["a", "four"], ["a4"]),
+        helper.make_node("Cast", ["input1"], ["b"], to=TensorProto.FLOAT),
+        helper.make_node("Slice", ["b", "zero", "two"], ["b2"]),
+        helper.make_node("Concat", ["a4", "b2"], ["c"], axis=0),
+        helper.make_node("Reshape", ["c", "three_two"], ["output0"]),
+    ],
+    "oip_spec_example",
+    [helper.make_tensor_value_info("input0", TensorProto.UINT32, [2, 2]),
+     helper.make_tensor_value_info("input1", TensorProto.BOOL, [3])],
+    [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [3, 2])],
+    [numpy_helper.from_array(np.array([4], dtype=np.int64), "four"),
+     numpy_helper.from_array(np.array([0], dtype=np.int64), "zero"),
+     numpy_helper.from_array(np.array([2], dtype=np.int64), "two"),
+     numpy_helper.from_array(np.array([3, 2], dtype=np.int64), "three_two")],
+)
+spec_model = helper.make_model(spec, opset_imports=[helper.make_opsetid("", 13)], producer_name="warden-fixtures")
+spec_model.ir_version = 8
+onnx.checker.check_model(spec_model)
+onnx.save(spec_model, os.path.join(HERE, "oip_spec_model.onnx"))
+
+# oip_datatypes.onnx echoes one input of every OIP datatype ONNX supports (Identity), to test each codec both ways.
+types = [("BOOL", TensorProto.BOOL), ("UINT8", TensorProto.UINT8), ("UINT16", TensorProto.UINT16), ("UINT32", TensorProto.UINT32),
+         ("UINT64", TensorProto.UINT64), ("INT8", TensorProto.INT8), ("INT16", TensorProto.INT16), ("INT32", TensorProto.INT32),
+         ("INT64", TensorProto.INT64), ("FP16", TensorProto.FLOAT16), ("FP32", TensorProto.FLOAT), ("FP64", TensorProto.DOUBLE),
+         ("BYTES", TensorProto.STRING)]
+echo = helper.make_graph(
+    [helper.make_node("Identity", [f"in_{n.lower()}"], [f"out_{n.lower()}"]) for n, _ in types],
+    "oip_datatypes",
+    [helper.make_tensor_value_info(f"in_{n.lower()}", t, ["N", 2]) for n, t in types],
+    [helper.make_tensor_value_info(f"out_{n.lower()}", t, ["N", 2]) for n, t in types],
+)
+echo_model = helper.make_model(echo, opset_imports=[helper.make_opsetid("", 13)], producer_name="warden-fixtures")
+echo_model.ir_version = 8
+onnx.checker.check_model(echo_model)
+onnx.save(echo_model, os.path.join(HERE, "oip_datatypes.onnx"))
+print("wrote oip_spec_model.onnx and oip_datatypes.onnx")
+
+# A second credit model (stronger regularisation) for hot-swap and canary tests: same signature, different bytes.
+model2 = LogisticRegression(max_iter=1000, C=0.05).fit((X[train] - mean) / std, y[train])
+graph2 = helper.make_graph(
+    [
+        helper.make_node("Sub", ["features", "mean"], ["centered"]),
+        helper.make_node("Div", ["centered", "std"], ["scaled"]),
+        helper.make_node("MatMul", ["scaled", "weights"], ["logit_raw"]),
+        helper.make_node("Add", ["logit_raw", "bias"], ["logit"]),
+        helper.make_node("Sigmoid", ["logit"], ["probability"]),
+    ],
+    "german_credit_logreg_v2",
+    [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", len(NUMERIC)])],
+    [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])],
+    [
+        numpy_helper.from_array(mean.astype(np.float32), "mean"),
+        numpy_helper.from_array(std.astype(np.float32), "std"),
+        numpy_helper.from_array(model2.coef_.T.astype(np.float32), "weights"),
+        numpy_helper.from_array(model2.intercept_.astype(np.float32), "bias"),
+    ],
+)
+m2 = helper.make_model(graph2, opset_imports=[helper.make_opsetid("", 13)], producer_name="warden-fixtures")
+m2.ir_version = 8
+onnx.checker.check_model(m2)
+onnx.save(m2, os.path.join(HERE, "german_credit_logreg_v2.onnx"))
+print("wrote german_credit_logreg_v2.onnx")

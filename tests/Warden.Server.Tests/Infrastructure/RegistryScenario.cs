@@ -33,4 +33,26 @@ public static class RegistryScenario
         await team.Approver2.ApproveVersionAsync(name, 1, "approved");
         await team.Operator.PromoteAsync(name, "champion", 1, "first release");
     }
+
+    /// <summary>Registers <paramref name="name"/> (tier 3: one approver), uploads <paramref name="artifact"/> as the next
+    /// version with a complete card, approves it and promotes it to <paramref name="alias"/>; returns the version number.</summary>
+    public static async Task<int> ApprovedAsync(Team team, string name, byte[] artifact, string fileName, UploadVersionMetadata? metadata = null,
+        string alias = "champion")
+    {
+        try
+        {
+            await team.Developer.CreateModelAsync(new CreateModelRequest(name, "team", 3, "test model"));
+        }
+        catch (Warden.Client.WardenApiException e) when (e.Status == System.Net.HttpStatusCode.Conflict)
+        {
+            // Already registered: add a version.
+        }
+
+        var version = (await team.Developer.UploadVersionAsync(name, artifact, fileName, metadata)).Version;
+        await team.Developer.UpdateCardAsync(name, version, Card);
+        await team.Developer.SubmitVersionAsync(name, version, "ready");
+        await team.Approver1.ApproveVersionAsync(name, version, "approved");
+        await team.Operator.PromoteAsync(name, alias, version, "release");
+        return version;
+    }
 }
