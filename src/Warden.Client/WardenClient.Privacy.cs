@@ -17,3 +17,27 @@ public sealed partial class WardenClient
     public Task<PiiDeanonymizeResponse> DeanonymizePiiAsync(string text, CancellationToken cancellationToken = default) =>
         SendAsync<PiiDeanonymizeResponse>(HttpMethod.Post, "api/v1/pii/deanonymize", new PiiDeanonymizeRequest(text), cancellationToken);
 }
+
+/// <summary>Serving calls.</summary>
+public sealed partial class WardenClient
+{
+    /// <summary>POST /api/v1/predict/{model} with records (and optional unit id / alias).</summary>
+    public async Task<PredictionResponse> PredictAsync(string model, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, string? alias = null,
+        string? unitId = null, CancellationToken cancellationToken = default)
+    {
+        var path = $"api/v1/predict/{E(model)}" + (alias is null ? "" : "?alias=" + E(alias));
+        return await SendAsync<PredictionResponse>(HttpMethod.Post, path, new { records, unitId }, cancellationToken);
+    }
+
+    /// <summary>GET /api/v1/models/{name}/traffic.</summary>
+    public Task<TrafficPolicy> GetTrafficAsync(string model, CancellationToken cancellationToken = default) =>
+        GetAsync<TrafficPolicy>($"api/v1/models/{E(model)}/traffic", cancellationToken);
+
+    /// <summary>PUT /api/v1/models/{name}/traffic.</summary>
+    public Task<TrafficPolicy> SetTrafficAsync(string model, TrafficPolicy policy, CancellationToken cancellationToken = default) =>
+        SendAsync<TrafficPolicy>(HttpMethod.Put, $"api/v1/models/{E(model)}/traffic", policy, cancellationToken);
+
+    /// <summary>GET /api/v1/deployments.</summary>
+    public Task<IReadOnlyList<DeploymentInfo>> ListDeploymentsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<DeploymentInfo>>("api/v1/deployments", cancellationToken);
+}

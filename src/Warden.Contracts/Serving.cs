@@ -25,3 +25,6 @@ public sealed record TrafficPolicy(IReadOnlyList<TrafficRoute> Routes, IReadOnly
     /// <summary>All traffic to champion, no shadows.</summary>
     public static TrafficPolicy Default { get; } = new([new TrafficRoute("champion", 100)], []);
 }
+
+/// <summary>A loaded route: which version answers for (model, alias).</summary>
+public sealed record DeploymentInfo(string Model, string Alias, int Version, string Format, int Features);

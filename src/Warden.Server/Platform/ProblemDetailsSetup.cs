@@ -75,6 +75,11 @@ internal sealed partial class ProblemExceptionHandler(
         {
             case WardenProblemException p:
                 problem = new ProblemDetails { Status = p.Status, Title = p.Title, Detail = p.Message };
+                if (p.Status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
+                {
+                    httpContext.Response.Headers.RetryAfter = "1";
+                }
+
                 if (p.Errors is not null)
                 {
                     problem.Extensions["errors"] = p.Errors;

@@ -50,9 +50,6 @@ public static class ServingApi
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(429).ProducesProblem(504);
     }
 
-    /// <summary>A loaded route.</summary>
-    public sealed record DeploymentInfo(string Model, string Alias, int Version, string Format, int Features);
-
     private static async Task<Ok<PredictionResponse>> PredictAsync(string model, JsonElement body, string? alias, PredictionService predictions,
         AuditScope scope, CancellationToken ct)
     {

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Warden.Contracts;
+using Warden.Server.Serving;
+using Warden.Server.Tests.Infrastructure;
+
+namespace Warden.Server.Tests;
+
+/// <summary>Online serving behaviour: hot swap under load with zero failed requests, canary splits sticky by unit id,
+/// shadow traffic, unloading on retirement, back-pressure and metrics.</summary>
+public sealed class ServingTests
+{
+    private static readonly UploadVersionMetadata Numeric = new(
+        Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
+        DataClassification: GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
+
+    private static readonly Dictionary<string, double> Record = GermanCredit.NumericColumns.ToDictionary(c => c, c => c == "Age" ? 35.0 : 2.0);
+
+    private static async Task<(WardenTestHost Host, Team Team, HttpClient Http)> ServedAsync(IDictionary<string, string?>? settings = null)
+    {
+        var host = await WardenTestHost.StartAsync(settings: settings);
+        var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedAsync(team, "credit", GermanCredit.OnnxModel, "v1.onnx", Numeric);
+        await RegistryScenario.ApprovedAsync(team, "credit", File.ReadAllBytes(GermanCredit.Fixture("german_credit_logreg_v2.onnx")), "v2.onnx", Numeric, "challenger");
+        var http = host.Http();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", team.Secrets["developer"]);
+        return (host, team, http);
+    }
+
+    [Fact]
+    public async Task Promoting_and_rolling_back_under_load_fails_no_request()
+    {
+        var (host, team, http) = await ServedAsync();
+        await using var _ = host;
+        using var __ = team;
+        using var ___ = http;
+        var versions = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await http.PostAsJsonAsync("/api/v1/predict/credit", Record);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    continue;
+                }
+
+                versions.Add((await response.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
+            }
+        })).ToList();
+
+        await Task.Delay(300);
+        await team.Operator.PromoteAsync("credit", "champion", 2, "canary graduated");
+        await Task.Delay(300);
+        await team.Operator.RollbackAsync("credit", "champion", "back to v1");
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(failures);
+        Assert.Contains(1, versions);
+        Assert.Contains(2, versions);
+        Assert.True(versions.Count > 50, $"only {versions.Count} requests ran");
+        using var after = await http.PostAsJsonAsync("/api/v1/predict/credit", Record);
+        Assert.Equal(1, (await after.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
+    }
+
+    [Fact]
+    public async Task A_canary_split_is_sticky_by_unit_and_shadows_never_answer()
+    {
+        var (host, team, http) = await ServedAsync();
+        await using var _ = host;
+        using var __ = team;
+        using var ___ = http;
+        await team.Operator.SetTrafficAsync("credit", new TrafficPolicy([new TrafficRoute("champion", 50), new TrafficRoute("challenger", 50)], []));
+
+        var byUnit = new Dictionary<string, HashSet<int>>();
+        for (var u = 0; u < 60; u++)
+        {
+            for (var repeat = 0; repeat < 3; repeat++)
+            {
+                using var response = await http.PostAsJsonAsync("/api/v1/predict/credit", new { records = new[] { Record }, unitId = $"customer-{u}" });
+                var answer = (await response.Content.ReadFromJsonAsync<PredictionResponse>())!;
+                (byUnit.TryGetValue($"customer-{u}", out var set) ? set : byUnit[$"customer-{u}"] = []).Add(answer.Version);
+            }
+        }
+
+        Assert.All(byUnit.Values, s => Assert.Single(s)); // sticky
+        var onTwo = byUnit.Values.Count(s => s.Contains(2));
+        Assert.InRange(onTwo, 15, 45); // about half
+
+        await team.Operator.SetTrafficAsync("credit", new TrafficPolicy([new TrafficRoute("champion", 100)], ["challenger"]));
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await http.PostAsJsonAsync("/api/v1/predict/credit", Record);
+            Assert.Equal(1, (await response.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
+        }
+
+        var events = host.App.Services.GetRequiredService<PredictionEventLog>();
+        PredictionEvent[] stored = [];
+        for (var attempt = 0; attempt < 50 && !stored.Any(e => e.Shadow); attempt++)
+        {
+            await Task.Delay(50);
+            await events.FlushAsync();
+            var list = new List<PredictionEvent>();
+            await foreach (var e in events.ReadAllAsync())
+            {
+                list.Add(e);
+            }
+
+            stored = [.. list];
+        }
+
+        Assert.Contains(stored, e => e.Shadow && e.Version == 2 && e.Alias == "challenger");
+        Assert.All(stored.Where(e => e.Shadow), e => Assert.Contains(stored, p => !p.Shadow && p.RequestId == e.RequestId && p.Version == 1));
+    }
+
+    [Fact]
+    public async Task Retiring_the_champion_unloads_it_and_stops_serving()
+    {
+        var (host, team, http) = await ServedAsync();
+        await using var _ = host;
+        using var __ = team;
+        using var ___ = http;
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/v1/predict/credit", Record)).StatusCode);
+        Assert.Contains(await team.Validator.ListDeploymentsAsync(), d => d.Alias == "champion" && d.Version == 1);
+        await team.Operator.RetireVersionAsync("credit", 1, "withdrawn");
+        using var response = await http.PostAsJsonAsync("/api/v1/predict/credit", Record);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain(await team.Validator.ListDeploymentsAsync(), d => d.Version == 1);
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_429_with_retry_after_and_metrics_follow_triton_semantics()
+    {
+        var (host, team, http) = await ServedAsync(new Dictionary<string, string?>
+        {
+            ["Warden:Serving:QueueCapacity"] = "2",
+            ["Warden:Serving:ConcurrencyPerVersion"] = "1",
+            ["Warden:Serving:MaxQueueDelayMicroseconds"] = "200000",
+            ["Warden:Serving:MaxBatchSize"] = "1000",
+        });
+        await using var _ = host;
+        using var __ = team;
+        using var ___ = http;
+        var many = Enumerable.Range(0, 40).Select(_ => http.PostAsJsonAsync("/api/v1/predict/credit", Record)).ToList();
+        var responses = await Task.WhenAll(many);
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.All(limited, r => Assert.NotNull(r.Headers.RetryAfter));
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.TooManyRequests));
+
+        string metrics = "";
+        for (var i = 0; i < 20 && !metrics.Contains("warden_inference_batch_size", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(150);
+            metrics = await host.Http().GetStringAsync("/metrics");
+        }
+
+        Assert.Contains("warden_inference_requests_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("outcome=\"queue_full\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("outcome=\"success\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("warden_inference_request_duration_seconds_bucket", metrics, StringComparison.Ordinal);
+        Assert.Contains("warden_inference_compute_duration_seconds", metrics, StringComparison.Ordinal);
+        Assert.Contains("warden_inference_queue_duration_seconds", metrics, StringComparison.Ordinal);
+        Assert.Contains("warden_inference_loaded_versions", metrics, StringComparison.Ordinal);
+    }
+}
