@@ -24,6 +24,7 @@ internal static class ModelsCommands
                      SignOff(context, "approve", "Give an approval sign-off (compliance gates must pass).", SignOffKinds.Approval),
                      SignOff(context, "reject", "Reject a submitted or validated version.", SignOffKinds.Rejection),
                      Promote(context), Rollback(context), History(context), Retire(context), GatesCommand(context), GateException(context), Queue(context),
+                     Traffic(context),
                  })
         {
             models.Subcommands.Add(command);
@@ -488,6 +489,35 @@ internal static class ModelsCommands
             }
 
             context.Console.Write(table);
+            return WardenCli.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Traffic(CliContext context)
+    {
+        var name = NameArg();
+        var routes = new Option<string[]>("--route") { Description = "alias=weight, e.g. champion=90 (repeat); without routes the policy is shown", AllowMultipleArgumentsPerToken = true };
+        var shadows = new Option<string[]>("--shadow") { Description = "Alias that receives a copy of traffic (repeat)", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("traffic", "Show or set how traffic splits between aliases (canary, sticky by unit id) and which aliases shadow it.") { name, routes, shadows };
+        command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
+        {
+            var n = parse.GetValue(name)!;
+            var given = parse.GetValue(routes) ?? [];
+            var policy = given.Length == 0
+                ? await client.GetTrafficAsync(n, ct)
+                : await client.SetTrafficAsync(n, new TrafficPolicy(given.Select(r => r.Split('=', 2)).Select(p =>
+                        p.Length == 2 && double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w)
+                            ? new TrafficRoute(p[0], w)
+                            : throw new CliException($"--route '{string.Join('=', p)}': write alias=weight, e.g. champion=90")).ToList(),
+                    parse.GetValue(shadows) ?? []), ct);
+            var total = policy.Routes.Sum(r => r.Weight);
+            foreach (var route in policy.Routes)
+            {
+                context.Console.MarkupLine($"{Markup.Escape(route.Alias)}: {route.Weight / total:P1}");
+            }
+
+            context.Console.MarkupLine($"shadows: {Markup.Escape(policy.Shadows is { Count: > 0 } s ? string.Join(", ", s) : "none")}");
             return WardenCli.Ok;
         }));
         return command;

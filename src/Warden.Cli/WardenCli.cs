@@ -50,6 +50,7 @@ public static class WardenCli
         root.Subcommands.Add(AuditCommands.Build(context));
         root.Subcommands.Add(ModelsCommands.Build(context));
         root.Subcommands.Add(PiiCommands.Build(context));
+        root.Subcommands.Add(PredictCommand.Build(context));
         root.Subcommands.Add(StatusCommand.Build(context));
         return root;
     }

@@ -69,4 +69,30 @@ public sealed class RegistryBrowserTests : IAsyncLifetime
         Assert.Contains("1 approval(s)", queue, StringComparison.Ordinal);
         Assert.DoesNotContain("credit-risk", queue, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_deployments_page_shows_loaded_versions_traffic_and_live_rates()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using var team = await Team.CreateAsync(host);
+        var numeric = new UploadVersionMetadata(Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList());
+        await RegistryScenario.ApprovedAsync(team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
+        var record = new Dictionary<string, object?>(GermanCredit.NumericColumns.Select(c => new KeyValuePair<string, object?>(c, 3.0)));
+        for (var i = 0; i < 5; i++)
+        {
+            await team.Developer.PredictAsync("credit", [record]);
+        }
+
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.BaseAddress, "signin?returnUrl=/deployments").ToString());
+        await page.FillAsync("#key", team.Secrets["operator"]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/deployments");
+        var table = await page.InnerTextAsync("#deployments-table");
+        Assert.Contains("credit", table, StringComparison.Ordinal);
+        Assert.Contains("champion", table, StringComparison.Ordinal);
+        Assert.Contains("v1", table, StringComparison.Ordinal);
+        Assert.Matches(@"100\s?%", table);
+        Assert.Contains("ms", table, StringComparison.Ordinal);
+    }
 }

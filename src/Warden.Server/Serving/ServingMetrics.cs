@@ -37,9 +37,15 @@ public sealed class ServingMetrics
     public static readonly string[] LatencyInstruments =
         ["warden.inference.request.duration", "warden.inference.queue.duration", "warden.inference.compute.duration"];
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Model, int Version), LiveStats> _live = new();
+
+    /// <summary>Live figures per version for the dashboard (the last minute).</summary>
+    public IReadOnlyDictionary<(string Model, int Version), LiveStats> Live => _live;
+
     /// <summary>Records one finished request.</summary>
     public void Request(string model, int version, string outcome, double seconds)
     {
+        _live.GetOrAdd((model, version), _ => new LiveStats()).Record(outcome == "success", seconds);
         var tags = new TagList { { "model", model }, { "version", version }, { "outcome", outcome } };
         _requests.Add(1, tags);
         if (outcome == "success")
@@ -62,4 +68,61 @@ public sealed class ServingMetrics
 
     /// <summary>A shadow copy was dropped.</summary>
     public void ShadowDropped(string model) => _shadowDropped.Add(1, new KeyValuePair<string, object?>("model", model));
+}
+
+/// <summary>Requests per second and mean latency over the last 60 seconds, in one-second buckets.</summary>
+public sealed class LiveStats
+{
+    private readonly long[] _count = new long[60];
+    private readonly long[] _failures = new long[60];
+    private readonly double[] _seconds = new double[60];
+    private readonly long[] _stamp = new long[60];
+    private readonly Lock _gate = new();
+
+    /// <summary>Adds one request.</summary>
+    public void Record(bool success, double seconds)
+    {
+        var now = Environment.TickCount64 / 1000;
+        var i = (int)(now % 60);
+        lock (_gate)
+        {
+            if (_stamp[i] != now)
+            {
+                (_stamp[i], _count[i], _failures[i], _seconds[i]) = (now, 0, 0, 0);
+            }
+
+            _count[i]++;
+            if (success)
+            {
+                _seconds[i] += seconds;
+            }
+            else
+            {
+                _failures[i]++;
+            }
+        }
+    }
+
+    /// <summary>(requests per second, failures per second, mean latency in ms) over the last minute.</summary>
+    public (double RequestsPerSecond, double FailuresPerSecond, double MeanMilliseconds) Snapshot()
+    {
+        var now = Environment.TickCount64 / 1000;
+        long count = 0, failures = 0;
+        double seconds = 0;
+        lock (_gate)
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                if (now - _stamp[i] < 60)
+                {
+                    count += _count[i];
+                    failures += _failures[i];
+                    seconds += _seconds[i];
+                }
+            }
+        }
+
+        var ok = count - failures;
+        return (count / 60.0, failures / 60.0, ok == 0 ? 0 : seconds / ok * 1000);
+    }
 }

@@ -1,0 +1,69 @@
+using Warden.Contracts;
+using Warden.Server.Tests.Infrastructure;
+
+namespace Warden.Cli.Tests;
+
+/// <summary>`warden predict` and `warden models traffic` against a running server.</summary>
+public sealed class ServingCliTests : IAsyncLifetime
+{
+    private WardenTestHost _host = null!;
+    private Team _team = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await WardenTestHost.StartAsync();
+        _team = await Team.CreateAsync(_host);
+        var numeric = new UploadVersionMetadata(Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList());
+        await RegistryScenario.ApprovedAsync(_team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
+        await RegistryScenario.ApprovedAsync(_team, "credit", File.ReadAllBytes(GermanCredit.Fixture("german_credit_logreg_v2.onnx")), "v2.onnx", numeric, "challenger");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _team.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    private Task<CliRunner.Result> As(string member, params string[] args) =>
+        CliRunner.RunAsync([.. args, "--server", _host.BaseAddress.ToString(), "--api-key", _team.Secrets[member]]);
+
+    [Fact]
+    public async Task Predict_scores_json_and_csv_and_names_the_version()
+    {
+        var record = "{" + string.Join(",", GermanCredit.NumericColumns.Select(c => $"\"{c}\":{(c == "Age" ? 30 : 2)}")) + "}";
+        var single = await As("developer", "predict", "credit", "--json", record);
+        Assert.True(single.ExitCode == 0, single.Error);
+        Assert.Contains("credit v1 via 'champion'", single.Output, StringComparison.Ordinal);
+        Assert.Matches("0\\.\\d{4}", single.Output);
+
+        var csv = Path.Combine(Path.GetTempPath(), $"warden-predict-{Guid.NewGuid():N}.csv");
+        var lines = File.ReadAllLines(GermanCredit.Fixture("german_credit.csv")).Take(4)
+            .Select(l => string.Join(',', l.Split(',').Take(7)));
+        await File.WriteAllLinesAsync(csv, lines);
+        var batch = await As("developer", "predict", "credit", "--csv", csv, "--alias", "challenger");
+        File.Delete(csv);
+        Assert.True(batch.ExitCode == 0, batch.Error);
+        Assert.Contains("credit v2 via 'challenger'", batch.Output, StringComparison.Ordinal);
+        Assert.Contains("│ 3 ", batch.Output, StringComparison.Ordinal);
+
+        var bad = await As("developer", "predict", "credit", "--json", "{\"Age\":\"old\"}");
+        Assert.Equal(WardenCli.Failed, bad.ExitCode);
+        Assert.Contains("records[0]", bad.Error, StringComparison.Ordinal);
+        var both = await As("developer", "predict", "credit");
+        Assert.Contains("exactly one of --json and --csv", both.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Traffic_is_shown_and_set_by_operators_only()
+    {
+        var shown = await As("developer", "models", "traffic", "credit");
+        Assert.Contains("champion: 100", shown.Output, StringComparison.Ordinal);
+        var set = await As("operator", "models", "traffic", "credit", "--route", "champion=90", "--route", "challenger=10");
+        Assert.True(set.ExitCode == 0, set.Error);
+        Assert.Contains("challenger: 10", set.Output, StringComparison.Ordinal);
+        var denied = await As("developer", "models", "traffic", "credit", "--route", "challenger=100");
+        Assert.Contains("ManageAliases", denied.Error, StringComparison.Ordinal);
+        var bad = await As("operator", "models", "traffic", "credit", "--route", "champion");
+        Assert.Contains("write alias=weight", bad.Error, StringComparison.Ordinal);
+    }
+}
