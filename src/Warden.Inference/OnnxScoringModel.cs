@@ -11,6 +11,7 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
 {
     private readonly InferenceSession _session;
     private readonly bool _vectorInput;
+    private readonly string? _scoreOutput;
 
     public OnnxScoringModel(byte[] artifact, IReadOnlyList<FeatureSpec>? declared, SessionOptions? options = null)
     {
@@ -68,6 +69,7 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
             }
 
             Signature = new ModelSignature(ModelRuntime.Onnx, inputs, outputs, features);
+            _scoreOutput = outputs.FirstOrDefault(o => o.ElementType is "float32" or "float64")?.Name;
         }
         catch
         {
@@ -81,6 +83,11 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
     public double[] Score(CsvTable data)
     {
         var n = data.Rows.Count;
+        if (_vectorInput && Signature.Inputs[0].ElementType == "float32")
+        {
+            return ScoreVector(data, n);
+        }
+
         var inputs = new List<NamedOnnxValue>();
         if (_vectorInput)
         {
@@ -153,6 +160,58 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
         }
 
         throw new ScoringException("the model has no numeric tensor output to read a score from");
+    }
+
+    /// <summary>The hot path for the common tabular model (one float32 [N, d] input): the OrtValue API over a pinned
+    /// managed buffer, no intermediate tensors.</summary>
+    private double[] ScoreVector(CsvTable data, int n)
+    {
+        var width = Signature.Features.Count;
+        var values = new float[n * width];
+        for (var j = 0; j < width; j++)
+        {
+            var column = data.Column(Signature.Features[j].Name);
+            for (var r = 0; r < n; r++)
+            {
+                values[(r * width) + j] = (float)ModelRuntime.ParseNumber(column[r], r, Signature.Features[j].Name);
+            }
+        }
+
+        try
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(values, [n, width]);
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, [Signature.Inputs[0].Name], [input], [_scoreOutput ?? _session.OutputNames[0]]);
+            var output = outputs[0];
+            var shape = output.GetTensorTypeAndShape().Shape;
+            var result = new double[n];
+            if (output.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float)
+            {
+                var span = output.GetTensorDataAsSpan<float>();
+                var stride = shape.Length == 2 && shape[1] == 2 ? 2 : Math.Max(1, span.Length / Math.Max(1, n));
+                var offset = shape.Length == 2 && shape[1] == 2 ? 1 : 0;
+                for (var r = 0; r < n; r++)
+                {
+                    result[r] = span[(r * stride) + offset];
+                }
+            }
+            else
+            {
+                var span = output.GetTensorDataAsSpan<double>();
+                var stride = shape.Length == 2 && shape[1] == 2 ? 2 : Math.Max(1, span.Length / Math.Max(1, n));
+                var offset = shape.Length == 2 && shape[1] == 2 ? 1 : 0;
+                for (var r = 0; r < n; r++)
+                {
+                    result[r] = span[(r * stride) + offset];
+                }
+            }
+
+            return result;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ScoringException($"the model could not score the data: {FirstLine(e.Message)}", e);
+        }
     }
 
     public IReadOnlyList<TensorData> Run(IReadOnlyList<TensorData> inputs, IReadOnlyCollection<string>? outputs)
