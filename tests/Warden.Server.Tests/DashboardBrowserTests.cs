@@ -6,31 +6,11 @@ namespace Warden.Server.Tests;
 
 /// <summary>End to end in real headless Chromium (Debian's /usr/bin/chromium, driven by Microsoft.Playwright):
 /// a person signs in with an API key and reads the audit log and its chain status.</summary>
-public sealed class DashboardBrowserTests : IAsyncLifetime
+public sealed class DashboardBrowserTests : BrowserTestBase
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("WARDEN_TEST_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     private async Task<IPage> SignedInPageAsync(WardenTestHost host, string key)
     {
-        var page = await _browser.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(new Uri(host.BaseAddress, "audit").ToString());
         Assert.Contains("/signin", page.Url, StringComparison.Ordinal); // sent to sign in first
         await page.FillAsync("#key", key);
@@ -90,7 +70,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task A_wrong_key_is_refused_and_a_viewer_cannot_open_admin_pages()
     {
         await using var host = await WardenTestHost.StartAsync();
-        var page = await _browser.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(new Uri(host.BaseAddress, "signin").ToString());
         await page.FillAsync("#key", "wdn_not-a-real-key");
         await page.ClickAsync("button[type=submit]");

@@ -5,28 +5,8 @@ using Warden.Server.Tests.Infrastructure;
 namespace Warden.Server.Tests;
 
 /// <summary>The registry pages in real headless Chromium: model list, model detail, approval queue.</summary>
-public sealed class RegistryBrowserTests : IAsyncLifetime
+public sealed class RegistryBrowserTests : BrowserTestBase
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("WARDEN_TEST_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task A_validator_reads_models_their_evidence_and_the_queue()
     {
@@ -38,11 +18,7 @@ public sealed class RegistryBrowserTests : IAsyncLifetime
         await team.Developer.UpdateCardAsync("churn", 1, RegistryScenario.Card);
         await team.Developer.SubmitVersionAsync("churn", 1, "please approve");
 
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        await page.GotoAsync(new Uri(host.BaseAddress, "signin?returnUrl=/models").ToString());
-        await page.FillAsync("#key", team.Secrets["validator"]);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/models");
+        var page = await SignInAsync(host, team.Secrets["validator"], "/models", new ViewportSize { Width = 1400, Height = 900 });
         var list = await page.InnerTextAsync("#models-table");
         Assert.Contains("credit-risk", list, StringComparison.Ordinal);
         Assert.Contains("champion → v1", list, StringComparison.Ordinal);
@@ -83,11 +59,7 @@ public sealed class RegistryBrowserTests : IAsyncLifetime
             await team.Developer.PredictAsync("credit", [record]);
         }
 
-        var page = await _browser.NewPageAsync();
-        await page.GotoAsync(new Uri(host.BaseAddress, "signin?returnUrl=/deployments").ToString());
-        await page.FillAsync("#key", team.Secrets["operator"]);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/deployments");
+        var page = await SignInAsync(host, team.Secrets["operator"], "/deployments");
         var table = await page.InnerTextAsync("#deployments-table");
         Assert.Contains("credit", table, StringComparison.Ordinal);
         Assert.Contains("champion", table, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using Dapper;
 
 namespace Warden.Server.Data;
 
-/// <summary>Applies the numbered SQL migrations embedded in this assembly (<c>Data/Migrations/NNNN_name.{sqlite|postgres}.sql</c>)
+/// <summary>Applies the numbered SQL migrations embedded in this assembly (<c>Data/Migrations/NNNN_name[.sqlite|.postgres].sql</c>)
 /// at start, each in its own transaction with its row in <c>schema_migrations</c>. Several replicas starting at once
 /// are serialised by the database's own lock (advisory lock on PostgreSQL, the write lock on SQLite).</summary>
 public sealed class Migrator(WardenDatabase database, ILogger<Migrator> logger)
@@ -14,19 +14,24 @@ public sealed class Migrator(WardenDatabase database, ILogger<Migrator> logger)
     /// <summary>One migration script.</summary>
     public sealed record Migration(int Version, string Name, string Sql);
 
-    /// <summary>The migrations for <paramref name="engine"/>, in order.</summary>
+    /// <summary>The migrations for <paramref name="engine"/>, in order: <c>NNNN_name.sql</c> serves both engines unless
+    /// an engine-specific <c>NNNN_name.sqlite.sql</c> / <c>NNNN_name.postgres.sql</c> replaces it.</summary>
     public static IReadOnlyList<Migration> Load(StorageEngine engine)
     {
-        var suffix = engine == StorageEngine.Sqlite ? ".sqlite.sql" : ".postgres.sql";
+        var own = engine == StorageEngine.Sqlite ? ".sqlite.sql" : ".postgres.sql";
+        var other = engine == StorageEngine.Sqlite ? ".postgres.sql" : ".sqlite.sql";
         var assembly = typeof(Migrator).Assembly;
         return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("migrations/", StringComparison.Ordinal) && n.EndsWith(suffix, StringComparison.Ordinal))
+            .Where(n => n.StartsWith("migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal) && !n.EndsWith(other, StringComparison.Ordinal))
             .Select(n =>
             {
-                var file = n["migrations/".Length..^suffix.Length];
+                var file = n["migrations/".Length..^(n.EndsWith(own, StringComparison.Ordinal) ? own.Length : ".sql".Length)];
                 var underscore = file.IndexOf('_', StringComparison.Ordinal);
-                return new Migration(int.Parse(file[..underscore], CultureInfo.InvariantCulture), file[(underscore + 1)..], Read(assembly, n));
+                return (Specific: n.EndsWith(own, StringComparison.Ordinal),
+                    Migration: new Migration(int.Parse(file[..underscore], CultureInfo.InvariantCulture), file[(underscore + 1)..], Read(assembly, n)));
             })
+            .GroupBy(m => m.Migration.Version)
+            .Select(g => g.OrderByDescending(m => m.Specific).First().Migration)
             .OrderBy(m => m.Version)
             .ToList();
     }

@@ -1,0 +1,42 @@
+using Microsoft.Playwright;
+
+namespace Warden.Server.Tests.Infrastructure;
+
+/// <summary>Headless Debian Chromium driven by Microsoft.Playwright, for the dashboard tests.</summary>
+public abstract class BrowserTestBase : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+
+    /// <summary>The browser.</summary>
+    protected IBrowser Browser { get; private set; } = null!;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("WARDEN_TEST_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    /// <summary>A new page signed in with <paramref name="key"/>, opened at <paramref name="path"/>.</summary>
+    protected async Task<IPage> SignInAsync(WardenTestHost host, string key, string path, ViewportSize? viewport = null)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = viewport });
+        await page.GotoAsync(new Uri(host.BaseAddress, "signin?returnUrl=" + Uri.EscapeDataString(path)).ToString());
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**" + path);
+        return page;
+    }
+}
