@@ -28,28 +28,34 @@ mean, std = X[train].mean(axis=0), X[train].std(axis=0)
 model = LogisticRegression(max_iter=1000).fit((X[train] - mean) / std, y[train])
 expected = model.predict_proba((X[hold] - mean) / std)[:, 1]
 
-graph = helper.make_graph(
-    [
-        helper.make_node("Sub", ["features", "mean"], ["centered"]),
-        helper.make_node("Div", ["centered", "std"], ["scaled"]),
-        helper.make_node("MatMul", ["scaled", "weights"], ["logit_raw"]),
-        helper.make_node("Add", ["logit_raw", "bias"], ["logit"]),
-        helper.make_node("Sigmoid", ["logit"], ["probability"]),
-    ],
-    "german_credit_logreg",
-    [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", len(NUMERIC)])],
-    [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])],
-    [
-        numpy_helper.from_array(mean.astype(np.float32), "mean"),
-        numpy_helper.from_array(std.astype(np.float32), "std"),
-        numpy_helper.from_array(model.coef_.T.astype(np.float32), "weights"),
-        numpy_helper.from_array(model.intercept_.astype(np.float32), "bias"),
-    ],
-)
-onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="warden-fixtures")
-onnx_model.ir_version = 8
-onnx.checker.check_model(onnx_model)
-onnx.save(onnx_model, os.path.join(HERE, "german_credit_logreg.onnx"))
+def logreg_onnx(fitted, name, path):
+    """A logistic regression as an ONNX graph: standardise, MatMul + Add, Sigmoid."""
+    graph = helper.make_graph(
+        [
+            helper.make_node("Sub", ["features", "mean"], ["centered"]),
+            helper.make_node("Div", ["centered", "std"], ["scaled"]),
+            helper.make_node("MatMul", ["scaled", "weights"], ["logit_raw"]),
+            helper.make_node("Add", ["logit_raw", "bias"], ["logit"]),
+            helper.make_node("Sigmoid", ["logit"], ["probability"]),
+        ],
+        name,
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", len(NUMERIC)])],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])],
+        [
+            numpy_helper.from_array(mean.astype(np.float32), "mean"),
+            numpy_helper.from_array(std.astype(np.float32), "std"),
+            numpy_helper.from_array(fitted.coef_.T.astype(np.float32), "weights"),
+            numpy_helper.from_array(fitted.intercept_.astype(np.float32), "bias"),
+        ],
+    )
+    built = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="warden-fixtures")
+    built.ir_version = 8
+    onnx.checker.check_model(built)
+    onnx.save(built, os.path.join(HERE, path))
+
+
+logreg_onnx(model, "german_credit_logreg", "german_credit_logreg.onnx")
+
 
 rng = np.random.default_rng(20261126)
 n = 400
@@ -142,26 +148,5 @@ print("wrote oip_spec_model.onnx and oip_datatypes.onnx")
 
 # A second credit model (stronger regularisation) for hot-swap and canary tests: same signature, different bytes.
 model2 = LogisticRegression(max_iter=1000, C=0.05).fit((X[train] - mean) / std, y[train])
-graph2 = helper.make_graph(
-    [
-        helper.make_node("Sub", ["features", "mean"], ["centered"]),
-        helper.make_node("Div", ["centered", "std"], ["scaled"]),
-        helper.make_node("MatMul", ["scaled", "weights"], ["logit_raw"]),
-        helper.make_node("Add", ["logit_raw", "bias"], ["logit"]),
-        helper.make_node("Sigmoid", ["logit"], ["probability"]),
-    ],
-    "german_credit_logreg_v2",
-    [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", len(NUMERIC)])],
-    [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])],
-    [
-        numpy_helper.from_array(mean.astype(np.float32), "mean"),
-        numpy_helper.from_array(std.astype(np.float32), "std"),
-        numpy_helper.from_array(model2.coef_.T.astype(np.float32), "weights"),
-        numpy_helper.from_array(model2.intercept_.astype(np.float32), "bias"),
-    ],
-)
-m2 = helper.make_model(graph2, opset_imports=[helper.make_opsetid("", 13)], producer_name="warden-fixtures")
-m2.ir_version = 8
-onnx.checker.check_model(m2)
-onnx.save(m2, os.path.join(HERE, "german_credit_logreg_v2.onnx"))
+logreg_onnx(model2, "german_credit_logreg_v2", "german_credit_logreg_v2.onnx")
 print("wrote german_credit_logreg_v2.onnx")
