@@ -113,6 +113,7 @@ public sealed class PredictionPrivacyTests
 
         var single = Record("NewCar", "PaidDuly", "Own");
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("credit-risk", single)).Status);
+        var auditBefore = (await team.Admin.VerifyAuditAsync()).RecordsChecked;
         var wrongKind = new Dictionary<string, object>(single) { ["Age"] = "forty" };
         var r1 = await PostAsync("credit-risk", wrongKind);
         Assert.Equal(HttpStatusCode.BadRequest, r1.Status);
@@ -124,6 +125,7 @@ public sealed class PredictionPrivacyTests
         Assert.Contains("Salary", (await PostAsync("credit-risk", unknown)).Body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync("credit-risk", new { records = Array.Empty<object>() })).Status);
 
+        Assert.Equal(auditBefore, (await team.Admin.VerifyAuditAsync()).RecordsChecked); // predictions change nothing: refusals are not audited
         await team.Developer.CreateModelAsync(new CreateModelRequest("draft-only", "team", 3));
         await team.Developer.UploadVersionAsync("draft-only", GermanCredit.OnnxModel, "m.onnx");
         var unserved = await PostAsync("draft-only", single);

@@ -87,6 +87,10 @@ public sealed record RequiresPermission(Permission Permission);
 /// from route values (e.g. <c>key:{id}</c>), so refused calls are audited under the same names as successful ones.</summary>
 public sealed record AuditedAction(string Action, string TargetTemplate);
 
+/// <summary>Endpoint metadata for POST endpoints that change nothing (predictions, PII analysis): their refusals are
+/// not written to the audit chain, which would otherwise grow with every malformed prediction.</summary>
+public sealed record NotAStateChange;
+
 /// <summary>Endpoint conventions for permissions and audit names.</summary>
 public static class EndpointConventions
 {
@@ -94,6 +98,10 @@ public static class EndpointConventions
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, Permission permission)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequiresPermission(permission)).RequireAuthorization(RolePermissions.PolicyName(permission));
+
+    /// <summary>Marks a POST endpoint that changes nothing (its refusals are counted in metrics, not audited).</summary>
+    public static TBuilder NotAStateChange<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new NotAStateChange());
 
     /// <summary>Names the audit action and target template of a state-changing endpoint.</summary>
     public static TBuilder Audited<TBuilder>(this TBuilder builder, string action, string targetTemplate)

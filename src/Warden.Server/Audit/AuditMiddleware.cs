@@ -16,7 +16,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
     {
         scope.Actor = AuditActor.From(context.User);
         scope.RequestId = context.TraceIdentifier;
-        if (!IsStateChanging(context.Request))
+        if (!IsStateChanging(context.Request) || context.GetEndpoint()?.Metadata.GetMetadata<NotAStateChange>() is not null)
         {
             await next(context);
             return;

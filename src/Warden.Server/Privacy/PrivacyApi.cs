@@ -25,9 +25,9 @@ public static class PrivacyApi
     public static RouteGroupBuilder MapPrivacyApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/pii").WithTags("Privacy");
-        group.MapPost("/analyze", Analyze).RequirePermission(Permission.UsePrivacyTools).WithName("AnalyzePii")
+        group.MapPost("/analyze", Analyze).RequirePermission(Permission.UsePrivacyTools).NotAStateChange().WithName("AnalyzePii")
             .WithSummary("Find personal data in text (spans are UTF-16 offsets, end exclusive)").ProducesProblem(400);
-        group.MapPost("/anonymize", AnonymizeAsync).RequirePermission(Permission.UsePrivacyTools).WithName("AnonymizePii")
+        group.MapPost("/anonymize", AnonymizeAsync).RequirePermission(Permission.UsePrivacyTools).NotAStateChange().WithName("AnonymizePii")
             .WithSummary("Redact, replace, mask, pseudonymize (keyed HMAC, stable) or encrypt (AES-256-GCM) the personal data in text").ProducesProblem(400);
         group.MapPost("/deanonymize", DeanonymizeAsync).RequirePermission(Permission.Deanonymize).Audited("pii.deanonymize", "pii")
             .WithName("DeanonymizePii").WithSummary("Decrypt encrypt-operator tokens (privacy officers; audited)").ProducesProblem(400);

@@ -42,7 +42,7 @@ public static class ServingApi
         routes.MapGet("/api/v1/deployments", (DeploymentTable table) => TypedResults.Ok(table.Routes.Select(r => new DeploymentInfo(r.Model, r.Alias, r.Version.Version,
                 r.Version.Signature.Format, r.Version.Columns.Count)).ToList()))
             .WithTags("Serving").RequirePermission(Permission.ReadModels).WithName("ListDeployments").WithSummary("What is loaded and which alias routes to it");
-        return routes.MapPost("/api/v1/predict/{model}", PredictAsync).WithTags("Serving").RequirePermission(Permission.Predict).WithName("Predict")
+        return routes.MapPost("/api/v1/predict/{model}", PredictAsync).WithTags("Serving").RequirePermission(Permission.Predict).NotAStateChange().WithName("Predict")
             .WithSummary("Score one record or many ({\"records\":[…]}) with the approved version holding the alias (default champion)")
             .WithDescription("Features are named as in the version's signature; a wrong name, kind or a missing feature gets 400 naming it. " +
                              "With {\"records\":[…], \"subjectId\":\"…\"} the stored inputs are sealed with that data subject's key (erasable). " +
