@@ -13,6 +13,10 @@ public static class Telemetry
     {
         var format = builder.Configuration[$"{WardenOptions.Section}:{nameof(WardenOptions.LogFormat)}"] ?? "text";
         builder.Logging.ClearProviders();
+        // Per-request framework logs (five lines per request) cost more than a prediction; keep warnings and up by default.
+        // Configuration (Logging:LogLevel:…) still overrides these.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.AddJsonConsole(o =>

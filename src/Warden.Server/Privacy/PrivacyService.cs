@@ -37,6 +37,7 @@ public sealed class PrivacyService
 {
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly PiiAnalyzer _analyzer;
+    private AnonymizerOperator? _pseudonym; // the pseudonym key never changes, so one operator serves every payload
     private readonly DataKeyStore _keys;
     private readonly PrivacySettings _settings;
     private readonly ConcurrentDictionary<(string Source, string Entity), long> _detections = new();
@@ -129,7 +130,7 @@ public sealed class PrivacyService
     {
         var classes = classification.ToDictionary(c => c.Feature, c => c.Classification, StringComparer.Ordinal);
         var kinds = signature.Features.ToDictionary(f => f.Name, f => f.Kind, StringComparer.Ordinal);
-        var pseudonym = await OperatorAsync("pseudonymize", cancellationToken: cancellationToken);
+        var pseudonym = _pseudonym ??= await OperatorAsync("pseudonymize", cancellationToken: cancellationToken);
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (field, value) in payload)
         {

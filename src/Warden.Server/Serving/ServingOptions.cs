@@ -6,8 +6,10 @@ public sealed class ServingOptions
     /// <summary>Most records scored in one model call (dynamic batching).</summary>
     public int MaxBatchSize { get; set; } = 64;
 
-    /// <summary>Longest a record waits for others to join its batch, in microseconds (0: batch only what is already queued).</summary>
-    public int MaxQueueDelayMicroseconds { get; set; } = 100;
+    /// <summary>Longest a record waits for others to join its batch, in microseconds. 0 (the default) batches what is already
+    /// queued and never waits: on small machines a waiting worker costs a core; raise it on many-core hosts with GPUs or
+    /// large models, where bigger batches pay off.</summary>
+    public int MaxQueueDelayMicroseconds { get; set; }
 
     /// <summary>Records that may wait per loaded version; beyond it requests get 429 with Retry-After.</summary>
     public int QueueCapacity { get; set; } = 4096;
