@@ -96,6 +96,21 @@ public sealed class OipTests : IAsyncLifetime
         Assert.Equal(output["data"]!.ToJsonString(), nestedBody!["outputs"]![0]!["data"]!.ToJsonString());
         var (aliasStatus, _) = await PostAsync("/v2/models/mymodel/versions/champion/infer", nested);
         Assert.Equal(HttpStatusCode.OK, aliasStatus);
+
+        // Every inference is an event; tensors are kept as datatype, shape and digest, never raw values.
+        var events = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Warden.Server.Serving.PredictionEventLog>(_host.App.Services);
+        await events.FlushAsync();
+        var stored = new List<Warden.Server.Serving.PredictionEvent>();
+        await foreach (var e in events.ReadAllAsync())
+        {
+            stored.Add(e);
+        }
+
+        var infer = stored.Where(e => e.Model == "mymodel").ToList();
+        Assert.True(infer.Count >= 3);
+        var text = JsonSerializer.Serialize(infer[0].Inputs);
+        Assert.Contains("sha256", text, StringComparison.Ordinal);
+        Assert.Contains("UINT32", text, StringComparison.Ordinal);
     }
 
     [Fact]

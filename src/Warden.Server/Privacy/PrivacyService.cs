@@ -123,6 +123,58 @@ public sealed class PrivacyService
         return matches.Count == 0 ? text : new PiiAnonymizer().Anonymize(text, matches).Text;
     }
 
+    /// <summary>A model version's field policy, resolved once per loaded version: for each feature in model order, whether
+    /// its value is kept, scanned (free text) or replaced by a keyed pseudonym.</summary>
+    public sealed record FieldPolicy(IReadOnlyList<string> Features, IReadOnlyList<FieldAction> Actions, string Source);
+
+    /// <summary>What happens to one feature's value before it is stored.</summary>
+    public enum FieldAction
+    {
+        /// <summary>Stored as is (public, not text).</summary>
+        Keep,
+
+        /// <summary>Free text: scanned, detections masked.</summary>
+        Scan,
+
+        /// <summary>Personal or sensitive: replaced by a keyed pseudonym.</summary>
+        Pseudonymize,
+    }
+
+    /// <summary>Resolves the field policy of a signature and classification (organisation default for unclassified features).</summary>
+    public FieldPolicy CompilePolicy(ModelSignature signature, IReadOnlyList<FeatureClassification> classification, string source)
+    {
+        var classes = classification.ToDictionary(c => c.Feature, c => c.Classification, StringComparer.Ordinal);
+        var actions = signature.Features.Select(f => classes.GetValueOrDefault(f.Name, _settings.DefaultClassification) switch
+        {
+            "personal" or "sensitive" => FieldAction.Pseudonymize,
+            _ when f.Kind is FeatureKinds.Text or FeatureKinds.Categorical => FieldAction.Scan,
+            _ => FieldAction.Keep,
+        }).ToList();
+        return new FieldPolicy(signature.Features.Select(f => f.Name).ToList(), actions, source);
+    }
+
+    /// <summary>Applies a compiled policy to one row of feature values (strings in model order; numbers as invariant text).</summary>
+    public async ValueTask<Dictionary<string, object?>> ApplyAsync(FieldPolicy policy, IReadOnlyList<string> row, IReadOnlyList<FeatureSpec> features,
+        CancellationToken cancellationToken = default)
+    {
+        var pseudonym = _pseudonym ??= await OperatorAsync("pseudonymize", cancellationToken: cancellationToken);
+        var result = new Dictionary<string, object?>(row.Count, StringComparer.Ordinal);
+        for (var i = 0; i < row.Count; i++)
+        {
+            var name = policy.Features[i];
+            result[name] = policy.Actions[i] switch
+            {
+                FieldAction.Pseudonymize => pseudonym.Apply(name.ToUpperInvariant(), row[i]),
+                FieldAction.Scan => MaskText(row[i], $"{policy.Source}/{name}"),
+                _ => features[i].Kind == FeatureKinds.Numeric && double.TryParse(row[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+                    ? d
+                    : row[i],
+            };
+        }
+
+        return result;
+    }
+
     /// <summary>Applies a model's field policy to a payload: public features are kept, free text is scanned and masked, and
     /// personal or sensitive values are replaced by stable keyed pseudonyms (never stored raw), so records still join.</summary>
     public async Task<Dictionary<string, object?>> ApplyFieldPolicyAsync(IReadOnlyDictionary<string, object?> payload, ModelSignature signature,

@@ -16,12 +16,15 @@ public sealed class LoadedVersion : IAsyncDisposable
 {
     private readonly Batcher _batcher;
 
-    internal LoadedVersion(VersionRow row, IScoringModel model, ServingOptions options, ServingMetrics metrics)
+    internal LoadedVersion(VersionRow row, IScoringModel model, ServingOptions options, ServingMetrics metrics, Privacy.PrivacyService privacy)
     {
         Row = row;
+        Classification = row.Classification;
         Model = model;
         Signature = row.ParsedSignature;
         Columns = Signature.Features.Select(f => f.Name).ToArray();
+        Index = Columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        Policy = privacy.CompilePolicy(Signature, Classification, "model:" + row.ModelName);
         Concurrency = new SemaphoreSlim(Math.Max(1, options.ConcurrencyPerVersion));
         _batcher = new Batcher(model, Columns, options, metrics, row.ModelName, row.Number);
     }
@@ -42,6 +45,15 @@ public sealed class LoadedVersion : IAsyncDisposable
 
     /// <summary>Feature names in model order.</summary>
     public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>The privacy classification of the features (parsed once).</summary>
+    public IReadOnlyList<FeatureClassification> Classification { get; }
+
+    /// <summary>Feature name → position.</summary>
+    public IReadOnlyDictionary<string, int> Index { get; }
+
+    /// <summary>The field policy applied to stored inputs.</summary>
+    public Privacy.PrivacyService.FieldPolicy Policy { get; }
 
     /// <summary>Limits direct (unbatched) model calls such as OIP tensor inference.</summary>
     public SemaphoreSlim Concurrency { get; }
@@ -68,6 +80,7 @@ public sealed partial class DeploymentTable(
     IArtifactStore artifacts,
     IOptions<ServingOptions> options,
     ServingMetrics metrics,
+    Privacy.PrivacyService privacy,
     TimeProvider time,
     ILogger<DeploymentTable> logger) : IAsyncDisposable
 {
@@ -162,7 +175,7 @@ public sealed partial class DeploymentTable(
         var started = Stopwatch.GetTimestamp();
         var bytes = await artifacts.GetAsync(row.ArtifactSha256) ?? throw new InvalidOperationException($"artifact {row.ArtifactSha256} is missing");
         var model = ModelRuntime.Load(bytes, row.ParsedSignature.Features, row.LabelColumn, options.Value.IntraOpThreads);
-        var loaded = new LoadedVersion(row, model, options.Value, metrics);
+        var loaded = new LoadedVersion(row, model, options.Value, metrics, privacy);
         try
         {
             // Warm up before anyone is routed here: the first real request must not pay for lazy initialisation.

@@ -52,11 +52,18 @@ public static class OipApi
     private static async Task<(LoadedVersion? Version, IResult? Error)> ResolveAsync(string model, string? version, DeploymentTable table, WardenDatabase database,
         TrafficRouter router, CancellationToken ct)
     {
+        var (loaded, _, error) = await ResolveWithAliasAsync(model, version, table, database, router, ct);
+        return (loaded, error);
+    }
+
+    private static async Task<(LoadedVersion? Version, string Alias, IResult? Error)> ResolveWithAliasAsync(string model, string? version, DeploymentTable table, WardenDatabase database,
+        TrafficRouter router, CancellationToken ct)
+    {
         await using var connection = await database.OpenAsync(ct);
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM models WHERE name = @model", new { model }, cancellationToken: ct));
         if (exists == 0)
         {
-            return (null, Error(StatusCodes.Status404NotFound, $"unknown model '{model}'"));
+            return (null, "", Error(StatusCodes.Status404NotFound, $"unknown model '{model}'"));
         }
 
         string alias;
@@ -73,7 +80,7 @@ public static class OipApi
             {
                 var known = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                     "SELECT COUNT(*) FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = @model AND v.version = @number", new { model, number }, cancellationToken: ct));
-                return (null, known == 0
+                return (null, "", known == 0
                     ? Error(StatusCodes.Status404NotFound, $"model '{model}' has no version {number}")
                     : Error(StatusCodes.Status503ServiceUnavailable, $"{model} v{number} holds no stage alias; only approved versions that hold one are served"));
             }
@@ -87,8 +94,8 @@ public static class OipApi
 
         var loaded = await table.ResolveAsync(model, alias);
         return loaded is null
-            ? (null, Error(StatusCodes.Status503ServiceUnavailable, $"no approved version of '{model}' holds '{alias}'"))
-            : (loaded, null);
+            ? (null, alias, Error(StatusCodes.Status503ServiceUnavailable, $"no approved version of '{model}' holds '{alias}'"))
+            : (loaded, alias, null);
     }
 
     private static async Task<IResult> MetadataAsync(string model, string? version, DeploymentTable table, WardenDatabase database, TrafficRouter router, CancellationToken ct)
@@ -118,7 +125,7 @@ public static class OipApi
     }
 
     private static async Task<IResult> InferAsync(string model, string? version, HttpContext context, DeploymentTable table, WardenDatabase database,
-        TrafficRouter router, ServingMetrics metrics, CancellationToken ct)
+        TrafficRouter router, ServingMetrics metrics, PredictionEventLog events, TimeProvider time, Audit.AuditScope scope, CancellationToken ct)
     {
         JsonNode? body;
         try
@@ -130,7 +137,7 @@ public static class OipApi
             return Error(StatusCodes.Status400BadRequest, $"the request is not valid JSON: {e.Message}");
         }
 
-        var (loaded, error) = await ResolveAsync(model, version, table, database, router, ct);
+        var (loaded, alias, error) = await ResolveWithAliasAsync(model, version, table, database, router, ct);
         if (error is not null)
         {
             return error;
@@ -159,7 +166,14 @@ public static class OipApi
                 outputs = await TabularAsync(loaded, request, ct);
             }
 
-            metrics.Request(model, loaded.Version, "success", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            metrics.Request(model, loaded.Version, "success", seconds);
+            // Tensors are stored as datatype, shape and a SHA-256 of their elements — never the raw values; outputs are kept
+            // when small (up to 1,000 elements), else digested the same way.
+            events.TryAppend(new PredictionEvent(Guid.CreateVersion7().ToString("N"), context.TraceIdentifier, model, loaded.Version, alias, time.GetUtcNow(),
+                request.Inputs.ToDictionary(i => i.Name, i => (object?)Digest(i), StringComparer.Ordinal),
+                outputs.ToDictionary(o => o.Name, o => o.Data.Length <= 1000 ? o.Data : (object?)Digest(o), StringComparer.Ordinal),
+                seconds * 1000, scope.Actor.KeyId, null));
             return Results.Json(new
             {
                 model_name = model,
@@ -184,6 +198,12 @@ public static class OipApi
             context.Response.Headers.RetryAfter = "1";
             return Error(StatusCodes.Status429TooManyRequests, "the model is at capacity; retry shortly");
         }
+    }
+
+    private static object Digest(TensorData t)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(t.Data);
+        return new { datatype = t.Datatype, shape = t.Shape, sha256 = System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) };
     }
 
     private static string OutputName(LoadedVersion v) => v.Row.ModelTask == ModelTasks.BinaryClassification ? "probability" : "score";

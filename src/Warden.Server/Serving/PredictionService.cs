@@ -63,7 +63,7 @@ public sealed class PredictionService(
         metrics.InFlight(model, 1);
         try
         {
-            var rows = ToRows(records, version.Signature);
+            var rows = ToRows(records, version.Signature, version.Index);
             double[] scores;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
@@ -154,15 +154,7 @@ public sealed class PredictionService(
     {
         for (var i = 0; i < rows.Count; i++)
         {
-            var inputs = new Dictionary<string, object?>(version.Columns.Count, StringComparer.Ordinal);
-            for (var j = 0; j < version.Columns.Count; j++)
-            {
-                inputs[version.Columns[j]] = version.Signature.Features[j].Kind == FeatureKinds.Numeric
-                    ? double.Parse(rows[i][j], CultureInfo.InvariantCulture)
-                    : rows[i][j];
-            }
-
-            var stored = await privacy.ApplyFieldPolicyAsync(inputs, version.Signature, version.Row.Classification, $"model:{version.ModelName}", cancellationToken);
+            var stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);
             var eventId = Guid.CreateVersion7().ToString("N");
             string? subject = null, sealedInputs = null;
             if (subjectId is not null)
@@ -179,7 +171,7 @@ public sealed class PredictionService(
     }
 
     /// <summary>Validates records against the signature and returns rows of feature values in model order.</summary>
-    internal static List<string[]> ToRows(IReadOnlyList<JsonElement> records, ModelSignature signature)
+    internal static List<string[]> ToRows(IReadOnlyList<JsonElement> records, ModelSignature signature, IReadOnlyDictionary<string, int>? index = null)
     {
         var features = signature.Features;
         var rows = new List<string[]>(records.Count);
@@ -195,7 +187,7 @@ public sealed class PredictionService(
             var seen = 0;
             foreach (var property in record.EnumerateObject())
             {
-                var j = IndexOf(features, property.Name);
+                var j = index is null ? IndexOf(features, property.Name) : index.TryGetValue(property.Name, out var at) ? at : -1;
                 if (j < 0)
                 {
                     throw Invalid($"records[{r}].{property.Name}", $"is not a feature of the model; it takes {string.Join(", ", features.Select(f => f.Name))}");
@@ -205,7 +197,7 @@ public sealed class PredictionService(
                 var value = property.Value;
                 row[j] = f.Kind switch
                 {
-                    FeatureKinds.Numeric when value.ValueKind == JsonValueKind.Number => value.GetDouble().ToString("R", CultureInfo.InvariantCulture),
+                    FeatureKinds.Numeric when value.ValueKind == JsonValueKind.Number => value.GetRawText(), // JSON numbers are invariant text already
                     FeatureKinds.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False => value.GetBoolean() ? "true" : "false",
                     FeatureKinds.Categorical or FeatureKinds.Text when value.ValueKind == JsonValueKind.String => value.GetString()!,
                     _ => throw Invalid($"records[{r}].{f.Name}", $"expected {f.Kind} ({f.ElementType}) but got {value.ValueKind.ToString().ToLowerInvariant()}"),
