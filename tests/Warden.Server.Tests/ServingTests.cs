@@ -173,3 +173,17 @@ public sealed class ServingTests
         Assert.Contains("warden_inference_loaded_versions", metrics, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Per-deployment serving settings.</summary>
+public sealed class ServingOptionsTests
+{
+    [Fact]
+    public void A_deployment_overrides_only_what_it_names()
+    {
+        var options = new ServingOptions { MaxBatchSize = 64, IntraOpThreads = 1 };
+        options.Models["credit"] = new DeploymentOverrides { IntraOpThreads = 4, QueueCapacity = 10 };
+        var credit = options.For("credit");
+        Assert.Equal((4, 10, 64), (credit.IntraOpThreads, credit.QueueCapacity, credit.MaxBatchSize));
+        Assert.Same(options, options.For("other"));
+    }
+}

@@ -174,8 +174,9 @@ public sealed partial class DeploymentTable(
     {
         var started = Stopwatch.GetTimestamp();
         var bytes = await artifacts.GetAsync(row.ArtifactSha256) ?? throw new InvalidOperationException($"artifact {row.ArtifactSha256} is missing");
-        var model = ModelRuntime.Load(bytes, row.ParsedSignature.Features, row.LabelColumn, options.Value.IntraOpThreads);
-        var loaded = new LoadedVersion(row, model, options.Value, metrics, privacy);
+        var settings = options.Value.For(row.ModelName);
+        var model = ModelRuntime.Load(bytes, row.ParsedSignature.Features, row.LabelColumn, settings.IntraOpThreads);
+        var loaded = new LoadedVersion(row, model, settings, metrics, privacy);
         try
         {
             // Warm up before anyone is routed here: the first real request must not pay for lazy initialisation.

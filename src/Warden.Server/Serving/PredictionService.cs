@@ -67,7 +67,7 @@ public sealed class PredictionService(
             double[] scores;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                timeout.CancelAfter(options.Value.RequestTimeout);
+                timeout.CancelAfter(options.Value.For(model).RequestTimeout);
                 try
                 {
                     scores = await version.ScoreAsync(rows, timeout.Token);

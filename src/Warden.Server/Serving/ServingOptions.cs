@@ -29,6 +29,53 @@ public sealed class ServingOptions
     /// <summary>How long a replaced version stays loaded for requests already routed to it.</summary>
     public TimeSpan UnloadGrace { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Per-deployment overrides, by model name (e.g. Warden:Serving:Models:credit-risk:IntraOpThreads = 4).</summary>
+    public Dictionary<string, DeploymentOverrides> Models { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The settings for one model: these defaults with its overrides applied.</summary>
+    public ServingOptions For(string model)
+    {
+        if (!Models.TryGetValue(model, out var o))
+        {
+            return this;
+        }
+
+        return new ServingOptions
+        {
+            MaxBatchSize = o.MaxBatchSize ?? MaxBatchSize,
+            MaxQueueDelayMicroseconds = o.MaxQueueDelayMicroseconds ?? MaxQueueDelayMicroseconds,
+            QueueCapacity = o.QueueCapacity ?? QueueCapacity,
+            ConcurrencyPerVersion = o.ConcurrencyPerVersion ?? ConcurrencyPerVersion,
+            IntraOpThreads = o.IntraOpThreads ?? IntraOpThreads,
+            RequestTimeout = o.RequestTimeout ?? RequestTimeout,
+            RefreshInterval = RefreshInterval,
+            UnloadGrace = UnloadGrace,
+            ShadowConcurrency = ShadowConcurrency,
+        };
+    }
+
     /// <summary>Most shadow calls in flight per model; more shadow traffic is dropped and counted, never queued behind the primary.</summary>
     public int ShadowConcurrency { get; set; } = 4;
+}
+
+/// <summary>Settings one deployment (model) may override; unset values keep the server's defaults.</summary>
+public sealed class DeploymentOverrides
+{
+    /// <summary>Most records per model call.</summary>
+    public int? MaxBatchSize { get; set; }
+
+    /// <summary>Batching wait in microseconds.</summary>
+    public int? MaxQueueDelayMicroseconds { get; set; }
+
+    /// <summary>Queue bound.</summary>
+    public int? QueueCapacity { get; set; }
+
+    /// <summary>Model calls at once per version.</summary>
+    public int? ConcurrencyPerVersion { get; set; }
+
+    /// <summary>ONNX Runtime session threads.</summary>
+    public int? IntraOpThreads { get; set; }
+
+    /// <summary>Request timeout.</summary>
+    public TimeSpan? RequestTimeout { get; set; }
 }
