@@ -187,3 +187,26 @@ public sealed class ServingOptionsTests
         Assert.Same(options, options.For("other"));
     }
 }
+
+/// <summary>A version whose artifact cannot be loaded is reported and not served.</summary>
+public sealed class FailedLoadTests
+{
+    [Fact]
+    public async Task A_tampered_champion_is_not_served_and_the_answer_is_clear()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using var team = await Team.CreateAsync(host);
+        var numeric = new UploadVersionMetadata(Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList());
+        await RegistryScenario.ApprovedAsync(team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
+        var sha = (await team.Validator.GetVersionAsync("credit", 1)).ArtifactSha256;
+        var path = Path.Combine(host.DataDirectory, "artifacts", sha[..2], sha[2..4], sha);
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[^3] ^= 0xFF;
+        await File.WriteAllBytesAsync(path, bytes);
+        using var http = host.Http();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", team.Secrets["developer"]);
+        using var response = await http.PostAsJsonAsync("/api/v1/predict/credit", GermanCredit.NumericColumns.ToDictionary(c => c, _ => 1.0));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode); // never served, never a 500
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/v2/models/credit/ready")).StatusCode);
+    }
+}

@@ -163,10 +163,13 @@ public sealed partial class DeploymentTable(
         {
             return await _loaded.GetOrAdd(row.Id, _ => LoadAsync(row));
         }
-        catch
+        catch (Exception e) when (e is ModelArtifactException or Registry.ArtifactIntegrityException or InvalidOperationException
+                                       or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
+            // A version that fails to load is reported and never half-served; the refresh timer tries again.
             _loaded.TryRemove(row.Id, out _);
-            throw;
+            LogLoadFailed(logger, e, row.ModelName, row.Number);
+            return null;
         }
     }
 
@@ -213,6 +216,9 @@ public sealed partial class DeploymentTable(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unloading {Model} v{Version}: no alias routes to it any more")]
     private static partial void LogUnloading(ILogger logger, string model, int version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Model} v{Version} failed to load and is not served")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception, string model, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up of {Model} v{Version} failed; it is served anyway")]
     private static partial void LogWarmUpFailed(ILogger logger, Exception exception, string model, int version);
