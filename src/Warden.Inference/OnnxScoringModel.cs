@@ -214,18 +214,86 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
         }
     }
 
+    /// <summary>Raw tensor inference on the OrtValue API: managed arrays are pinned as ONNX Runtime tensors without copying
+    /// (strings are copied into native string tensors), and outputs are read from the native buffers.</summary>
     public IReadOnlyList<TensorData> Run(IReadOnlyList<TensorData> inputs, IReadOnlyCollection<string>? outputs)
     {
-        var values = inputs.Select(OipTypes.ToOnnx).ToList();
+        var values = new List<OrtValue>(inputs.Count);
         try
         {
-            using var results = outputs is null ? _session.Run(values) : _session.Run(values, outputs);
-            return results.Select(OipTypes.FromOnnx).ToList();
+            foreach (var input in inputs)
+            {
+                values.Add(ToOrtValue(input));
+            }
+
+            var names = outputs?.ToArray() ?? _session.OutputNames.ToArray();
+            using var runOptions = new RunOptions();
+            using var results = _session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, names);
+            return results.Select((value, i) => FromOrtValue(names[i], value)).ToList();
         }
         catch (OnnxRuntimeException e)
         {
             throw new ScoringException($"the model rejected the inputs: {FirstLine(e.Message)}", e);
         }
+        finally
+        {
+            foreach (var value in values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    private static OrtValue ToOrtValue(TensorData t) => t.Datatype switch
+    {
+        "FP32" => OrtValue.CreateTensorValueFromMemory((float[])t.Data, t.Shape),
+        "FP64" => OrtValue.CreateTensorValueFromMemory((double[])t.Data, t.Shape),
+        "FP16" => OrtValue.CreateTensorValueFromMemory(((float[])t.Data).Select(v => (Float16)v).ToArray(), t.Shape),
+        "INT64" => OrtValue.CreateTensorValueFromMemory((long[])t.Data, t.Shape),
+        "INT32" => OrtValue.CreateTensorValueFromMemory((int[])t.Data, t.Shape),
+        "INT16" => OrtValue.CreateTensorValueFromMemory((short[])t.Data, t.Shape),
+        "INT8" => OrtValue.CreateTensorValueFromMemory((sbyte[])t.Data, t.Shape),
+        "UINT8" => OrtValue.CreateTensorValueFromMemory((byte[])t.Data, t.Shape),
+        "UINT16" => OrtValue.CreateTensorValueFromMemory((ushort[])t.Data, t.Shape),
+        "UINT32" => OrtValue.CreateTensorValueFromMemory((uint[])t.Data, t.Shape),
+        "UINT64" => OrtValue.CreateTensorValueFromMemory((ulong[])t.Data, t.Shape),
+        "BOOL" => OrtValue.CreateTensorValueFromMemory((bool[])t.Data, t.Shape),
+        "BYTES" => Strings((string[])t.Data, t.Shape),
+        _ => throw new ScoringException($"datatype {t.Datatype} is not supported"),
+    };
+
+    private static OrtValue Strings(string[] data, long[] shape)
+    {
+        var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
+        for (var i = 0; i < data.Length; i++)
+        {
+            value.StringTensorSetElementAt(data[i].AsSpan(), i);
+        }
+
+        return value;
+    }
+
+    private static TensorData FromOrtValue(string name, OrtValue value)
+    {
+        var info = value.GetTensorTypeAndShape();
+        var shape = info.Shape;
+        return info.ElementDataType switch
+        {
+            TensorElementType.Float => new(name, "FP32", shape, value.GetTensorDataAsSpan<float>().ToArray()),
+            TensorElementType.Double => new(name, "FP64", shape, value.GetTensorDataAsSpan<double>().ToArray()),
+            TensorElementType.Float16 => new(name, "FP16", shape, value.GetTensorDataAsSpan<Float16>().ToArray().Select(v => (float)v).ToArray()),
+            TensorElementType.Int64 => new(name, "INT64", shape, value.GetTensorDataAsSpan<long>().ToArray()),
+            TensorElementType.Int32 => new(name, "INT32", shape, value.GetTensorDataAsSpan<int>().ToArray()),
+            TensorElementType.Int16 => new(name, "INT16", shape, value.GetTensorDataAsSpan<short>().ToArray()),
+            TensorElementType.Int8 => new(name, "INT8", shape, value.GetTensorDataAsSpan<sbyte>().ToArray()),
+            TensorElementType.UInt8 => new(name, "UINT8", shape, value.GetTensorDataAsSpan<byte>().ToArray()),
+            TensorElementType.UInt16 => new(name, "UINT16", shape, value.GetTensorDataAsSpan<ushort>().ToArray()),
+            TensorElementType.UInt32 => new(name, "UINT32", shape, value.GetTensorDataAsSpan<uint>().ToArray()),
+            TensorElementType.UInt64 => new(name, "UINT64", shape, value.GetTensorDataAsSpan<ulong>().ToArray()),
+            TensorElementType.Bool => new(name, "BOOL", shape, value.GetTensorDataAsSpan<bool>().ToArray()),
+            TensorElementType.String => new(name, "BYTES", shape, Enumerable.Range(0, (int)info.ElementCount).Select(i => value.GetStringElement(i)).ToArray()),
+            _ => throw new ScoringException($"output '{name}' has element type {info.ElementDataType}, which Warden cannot return"),
+        };
     }
 
     public void Dispose() => _session.Dispose();
