@@ -41,3 +41,22 @@ public sealed partial class WardenClient
     public Task<IReadOnlyList<DeploymentInfo>> ListDeploymentsAsync(CancellationToken cancellationToken = default) =>
         GetAsync<IReadOnlyList<DeploymentInfo>>("api/v1/deployments", cancellationToken);
 }
+
+/// <summary>Monitoring calls.</summary>
+public sealed partial class WardenClient
+{
+    /// <summary>PUT …/reference: profile a CSV as the version's reference.</summary>
+    public async Task<ReferenceProfileInfo> SetReferenceAsync(string model, int version, byte[] csv, CancellationToken cancellationToken = default)
+    {
+        using var content = new MultipartFormDataContent();
+        var file = new ByteArrayContent(csv);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        content.Add(file, "dataset", "reference.csv");
+        using var response = await _http.PutAsync($"{V(model, version)}/reference", content, cancellationToken);
+        return await ReadAsync<ReferenceProfileInfo>(response, cancellationToken);
+    }
+
+    /// <summary>GET …/drift.</summary>
+    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, CancellationToken cancellationToken = default) =>
+        GetAsync<DriftReport>($"{V(model, version)}/drift" + (at is null ? "" : "?at=" + E(at.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
+}

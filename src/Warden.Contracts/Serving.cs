@@ -28,3 +28,14 @@ public sealed record TrafficPolicy(IReadOnlyList<TrafficRoute> Routes, IReadOnly
 
 /// <summary>A loaded route: which version answers for (model, alias).</summary>
 public sealed record DeploymentInfo(string Model, string Alias, int Version, string Format, int Features);
+
+/// <summary>One feature's drift between the reference and a window.</summary>
+public sealed record FeatureDrift(string Feature, string Kind, string Method, double Statistic, double? PValue, double Threshold, bool Drifted,
+    string Mode, double? ErrorBound, long ReferenceCount, long WindowCount);
+
+/// <summary>A drift report: a window of traffic against the version's reference profile, drifted features first.</summary>
+public sealed record DriftReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions, long ReferenceRows,
+    bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features);
+
+/// <summary>A stored reference profile.</summary>
+public sealed record ReferenceProfileInfo(string Model, int Version, long Rows, IReadOnlyList<string> Features, DateTimeOffset CreatedAt);

@@ -4,6 +4,7 @@ using Warden.Server.Audit;
 using Warden.Server.Dashboard;
 using Warden.Server.Data;
 using Warden.Server.Governance;
+using Warden.Server.Monitoring;
 using Warden.Server.Platform;
 using Warden.Server.Privacy;
 using Warden.Server.Registry;
@@ -52,6 +53,7 @@ public static class WardenApp
         builder.AddWardenPrivacy();
         builder.AddWardenRegistry();
         builder.AddWardenServing();
+        builder.AddWardenMonitoring();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
         configure?.Invoke(builder);
@@ -92,6 +94,7 @@ public static class WardenApp
         var governance = app.Services.GetRequiredService<IOptions<Governance.GovernanceOptions>>().Value;
         app.MapRegistryApi(governance.MaxArtifactBytes);
         app.MapGovernanceApi(governance.MaxDatasetBytes);
+        app.MapMonitoringApi(governance.MaxDatasetBytes);
         app.MapWardenDashboard();
         return app;
     }

@@ -66,4 +66,28 @@ public sealed class ServingCliTests : IAsyncLifetime
         var bad = await As("operator", "models", "traffic", "credit", "--route", "champion");
         Assert.Contains("write alias=weight", bad.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Monitor_reference_and_report_show_drift_per_feature()
+    {
+        var reference = Path.Combine(Path.GetTempPath(), $"warden-ref-{Guid.NewGuid():N}.csv");
+        await File.WriteAllLinesAsync(reference, File.ReadAllLines(GermanCredit.Fixture("german_credit.csv")).Take(701));
+        var set = await As("developer", "monitor", "reference", "credit", "1", "--data", reference);
+        File.Delete(reference);
+        Assert.True(set.ExitCode == 0, set.Error);
+        Assert.Contains("700 rows, 7 features", set.Output, StringComparison.Ordinal);
+        var record = "{" + string.Join(",", GermanCredit.NumericColumns.Select(c => $"\"{c}\":{(c == "Age" ? 80 : 2)}")) + "}";
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(0, (await As("developer", "predict", "credit", "--json", record)).ExitCode);
+        }
+
+        var report = await As("validator", "monitor", "report", "credit", "--version", "1");
+        Assert.True(report.ExitCode == 0, report.Error);
+        Assert.Contains("5 prediction(s) against 700 reference rows", report.Output, StringComparison.Ordinal);
+        Assert.Contains("Age", report.Output, StringComparison.Ordinal);
+        var none = await As("validator", "monitor", "report", "credit", "--version", "2");
+        Assert.Equal(WardenCli.Failed, none.ExitCode);
+        Assert.Contains("reference", none.Error, StringComparison.Ordinal);
+    }
 }

@@ -19,6 +19,7 @@ public sealed class PredictionService(
     PrivacyService privacy,
     PredictionEventLog events,
     Security.SubjectVault subjects,
+    Monitoring.MonitoringService monitoring,
     ServingMetrics metrics,
     IOptions<ServingOptions> options,
     TimeProvider time)
@@ -152,6 +153,8 @@ public sealed class PredictionService(
     private async Task LogAsync(LoadedVersion version, string alias, List<string[]> rows, IReadOnlyList<RecordPrediction> predictions, double latencyMs,
         string requestId, string callerKeyId, string? unitId, string? subjectId, bool shadow, CancellationToken cancellationToken)
     {
+        // Raw values are profiled in memory (aggregates only) before the privacy policy masks what is stored.
+        monitoring.Observe(version.ModelName, version.Version, version.Signature.Features, rows);
         for (var i = 0; i < rows.Count; i++)
         {
             var stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);

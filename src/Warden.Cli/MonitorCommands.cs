@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+
+namespace Warden.Cli;
+
+/// <summary>`warden monitor reference|report`: reference profiles and drift of live traffic.</summary>
+internal static class MonitorCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var monitor = new Command("monitor", "Reference profiles and drift of live traffic.");
+        monitor.Subcommands.Add(Reference(context));
+        monitor.Subcommands.Add(Report(context));
+        return monitor;
+    }
+
+    private static Command Reference(CliContext context)
+    {
+        var name = new Argument<string>("name") { Description = "Model name" };
+        var version = new Argument<int>("version") { Description = "Version number" };
+        var data = new Option<FileInfo>("--data") { Description = "Training or validation CSV with the model's features", Required = true };
+        var command = new Command("reference", "Profile a data set as the version's reference for drift.") { name, version, data };
+        command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
+        {
+            var file = parse.GetValue(data)!;
+            if (!file.Exists)
+            {
+                throw new CliException($"file '{file.FullName}' does not exist");
+            }
+
+            var info = await client.SetReferenceAsync(parse.GetValue(name)!, parse.GetValue(version), await File.ReadAllBytesAsync(file.FullName, ct), ct);
+            context.Console.MarkupLine($"Reference profile of {Markup.Escape(info.Model)} v{info.Version}: {info.Rows:N0} rows, {info.Features.Count} features.");
+            return WardenCli.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Report(CliContext context)
+    {
+        var name = new Argument<string>("name") { Description = "Model name" };
+        var version = new Option<int>("--version") { Description = "Version number", Required = true };
+        var at = new Option<string?>("--at") { Description = "A time inside the window to report (default: the current window)" };
+        var json = KeysCommands.JsonOption();
+        var command = new Command("report", "Drift of a window of live traffic against the reference, drifted features first.") { name, version, at, json };
+        command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
+        {
+            DateTimeOffset? when = parse.GetValue(at) is { } text
+                ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t
+                : throw new CliException($"--at '{text}' is not a date/time")
+                : null;
+            var report = await client.GetDriftAsync(parse.GetValue(name)!, parse.GetValue(version), when, ct);
+            if (parse.GetValue(json))
+            {
+                Output.Json(context, report);
+                return WardenCli.Ok;
+            }
+
+            context.Console.MarkupLine($"{Markup.Escape(report.Model)} v{report.Version}, window {Output.Time(report.WindowStart)}–{Output.Time(report.WindowEnd)}: " +
+                                       $"{report.Predictions:N0} prediction(s) against {report.ReferenceRows:N0} reference rows; " +
+                                       (report.DatasetDrift ? "[red]dataset drift[/]" : "[green]no dataset drift[/]") + $" ({report.DriftShare:P0} of features drifted)");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Feature", "Kind", "Test", "Statistic", "p-value", "Threshold", "Drift");
+            foreach (var f in report.Features)
+            {
+                table.AddRow(Markup.Escape(f.Feature), f.Kind, f.Method, f.Statistic.ToString("0.####", CultureInfo.InvariantCulture),
+                    f.PValue?.ToString("0.####", CultureInfo.InvariantCulture) ?? "—", f.Threshold.ToString("0.###", CultureInfo.InvariantCulture),
+                    f.Drifted ? "[red]yes[/]" : "no");
+            }
+
+            context.Console.Write(table);
+            return WardenCli.Ok;
+        }));
+        return command;
+    }
+}

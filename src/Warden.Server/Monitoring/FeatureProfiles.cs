@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json;
+using Warden.Contracts;
+using Warden.Statistics.Sketches;
+
+namespace Warden.Server.Monitoring;
+
+/// <summary>Mergeable profiles of every feature of one version over some rows: numeric features get a NumericProfile
+/// (moments, KLL quantiles, histogram on the reference's bin edges), the others a CategoricalProfile. Thread-safe.</summary>
+public sealed class FeatureProfiles
+{
+    private readonly Lock _gate = new();
+
+    private FeatureProfiles(IReadOnlyList<FeatureSpec> features, Dictionary<string, NumericProfile> numeric, Dictionary<string, CategoricalProfile> categorical)
+    {
+        Features = features;
+        Numeric = numeric;
+        Categorical = categorical;
+    }
+
+    /// <summary>The features, in model order.</summary>
+    public IReadOnlyList<FeatureSpec> Features { get; }
+
+    /// <summary>Numeric profiles by feature.</summary>
+    public Dictionary<string, NumericProfile> Numeric { get; }
+
+    /// <summary>Categorical profiles by feature.</summary>
+    public Dictionary<string, CategoricalProfile> Categorical { get; }
+
+    /// <summary>Rows observed.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Empty profiles; numeric histograms use <paramref name="binEdges"/> (the reference's) when given.</summary>
+    public static FeatureProfiles Create(IReadOnlyList<FeatureSpec> features, IReadOnlyDictionary<string, IReadOnlyList<double>>? binEdges = null) => new(
+        features,
+        features.Where(f => f.Kind == FeatureKinds.Numeric).ToDictionary(f => f.Name,
+            f => new NumericProfile(new NumericProfileOptions { BinEdges = binEdges?.GetValueOrDefault(f.Name) }), StringComparer.Ordinal),
+        features.Where(f => f.Kind != FeatureKinds.Numeric).ToDictionary(f => f.Name, _ => new CategoricalProfile(), StringComparer.Ordinal));
+
+    /// <summary>Adds rows (values in model order, numbers as invariant text).</summary>
+    public void Observe(IReadOnlyList<string[]> rows)
+    {
+        lock (_gate)
+        {
+            foreach (var row in rows)
+            {
+                for (var j = 0; j < Features.Count; j++)
+                {
+                    var f = Features[j];
+                    if (Numeric.TryGetValue(f.Name, out var numeric))
+                    {
+                        numeric.Add(double.TryParse(row[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN);
+                    }
+                    else
+                    {
+                        Categorical[f.Name].Add(string.IsNullOrEmpty(row[j]) ? null : row[j]);
+                    }
+                }
+
+                Rows++;
+            }
+        }
+    }
+
+    /// <summary>A copy that can be read while this one keeps growing.</summary>
+    public FeatureProfiles Snapshot()
+    {
+        lock (_gate)
+        {
+            return new FeatureProfiles(Features,
+                Numeric.ToDictionary(kv => kv.Key, kv => NumericProfile.FromJson(kv.Value.ToJson()), StringComparer.Ordinal),
+                Categorical.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal)) { Rows = Rows };
+        }
+    }
+
+    /// <summary>Serialises the profiles (each in Warden.Statistics' own JSON format).</summary>
+    public string ToJson() => JsonSerializer.Serialize(new Stored(Rows, Features.ToList(),
+        Numeric.ToDictionary(kv => kv.Key, kv => kv.Value.ToJson()), Categorical.ToDictionary(kv => kv.Key, kv => kv.Value.ToJson())));
+
+    /// <summary>Reads profiles written by <see cref="ToJson"/>.</summary>
+    public static FeatureProfiles FromJson(string json)
+    {
+        var stored = JsonSerializer.Deserialize<Stored>(json)!;
+        return new FeatureProfiles(stored.Features,
+            stored.Numeric.ToDictionary(kv => kv.Key, kv => NumericProfile.FromJson(kv.Value), StringComparer.Ordinal),
+            stored.Categorical.ToDictionary(kv => kv.Key, kv => CategoricalProfile.FromJson(kv.Value), StringComparer.Ordinal)) { Rows = stored.Rows };
+    }
+
+    private sealed record Stored(long Rows, List<FeatureSpec> Features, Dictionary<string, string> Numeric, Dictionary<string, string> Categorical);
+}

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Warden.Contracts;
+using Warden.Inference;
+using Warden.Server.Audit;
+using Warden.Server.Data;
+using Warden.Server.Platform;
+using Warden.Server.Registry;
+using Warden.Statistics.Drift;
+
+namespace Warden.Server.Monitoring;
+
+/// <summary>Monitoring settings ("Warden:Monitoring").</summary>
+public sealed class MonitoringOptions
+{
+    /// <summary>Length of a profiling window.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Windows kept in memory per version (older ones are dropped).</summary>
+    public int WindowsKept { get; set; } = 48;
+
+    /// <summary>Share of drifted features at which the whole dataset counts as drifted.</summary>
+    public double DatasetDriftShare { get; set; } = 0.5;
+}
+
+/// <summary>Reference profiles per version, window profiles of live traffic (raw values profiled in memory before the
+/// privacy policy masks what is stored), and drift reports comparing the two with Warden.Statistics' sketch-mode tests
+/// (Evidently's default choice of test by type and reference size).</summary>
+public sealed class MonitoringService(WardenDatabase database, AuditLog audit, TimeProvider time, IOptions<MonitoringOptions> options)
+{
+    private readonly ConcurrentDictionary<(string Model, int Version), ConcurrentDictionary<long, FeatureProfiles>> _windows = new();
+
+    /// <summary>Profiles a labelled or unlabelled data set as the version's reference (replacing an earlier one).</summary>
+    public async Task<ReferenceProfileInfo> SetReferenceAsync(string model, int version, byte[] csv, AuditScope scope, CancellationToken cancellationToken)
+    {
+        CsvTable table;
+        try
+        {
+            table = CsvTable.Parse(System.Text.Encoding.UTF8.GetString(csv));
+        }
+        catch (CsvException e)
+        {
+            throw new WardenProblemException(StatusCodes.Status400BadRequest, "The reference data could not be read.", e.Message);
+        }
+
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var row = await RegistryService.FindVersionAsync(uow.Connection, uow.Transaction, model, version, cancellationToken);
+        var features = row.ParsedSignature.Features;
+        var missing = features.Where(f => !table.Has(f.Name)).Select(f => f.Name).ToList();
+        if (features.Count == 0 || missing.Count > 0)
+        {
+            throw WardenProblemException.Validation(new Dictionary<string, string[]>
+            {
+                ["reference"] = [features.Count == 0 ? "the version has no tabular features to profile" : $"the data lacks the feature(s) {string.Join(", ", missing)}"],
+            });
+        }
+
+        var profiles = FeatureProfiles.Create(features);
+        profiles.Observe(table.Rows.Select(r => features.Select(f => r[table.Columns.ToList().IndexOf(f.Name)]).ToArray()).ToList());
+        var now = time.GetUtcNow();
+        await uow.ExecuteAsync("DELETE FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken);
+        await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by) VALUES (@Id, @rows, @profiles, @at, @by)",
+            new { row.Id, rows = profiles.Rows, profiles = profiles.ToJson(), at = now.ToUnixTimeMilliseconds(), by = scope.Actor.KeyId }, cancellationToken);
+        await audit.AppendAsync(uow, scope, "monitoring.reference", $"model:{model}/v{version}",
+            new { rows = profiles.Rows, sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(csv)) }, cancellationToken: cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return new ReferenceProfileInfo(model, version, profiles.Rows, features.Select(f => f.Name).ToList(), now);
+    }
+
+    /// <summary>Adds served rows to the current window of (model, version).</summary>
+    public void Observe(string model, int version, IReadOnlyList<FeatureSpec> features, IReadOnlyList<string[]> rows)
+    {
+        if (features.Count == 0)
+        {
+            return;
+        }
+
+        var windows = _windows.GetOrAdd((model, version), _ => new ConcurrentDictionary<long, FeatureProfiles>());
+        var start = WindowStart(time.GetUtcNow());
+        windows.GetOrAdd(start, _ => FeatureProfiles.Create(features)).Observe(rows);
+        if (windows.Count > options.Value.WindowsKept)
+        {
+            foreach (var old in windows.Keys.Order().Take(windows.Count - options.Value.WindowsKept))
+            {
+                windows.TryRemove(old, out _);
+            }
+        }
+    }
+
+    /// <summary>Drift of the window containing <paramref name="at"/> (now when null) against the reference, drifted features
+    /// first and the most drifted first among them.</summary>
+    public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT profiles FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken))
+            ?? throw WardenProblemException.Conflict($"{model} v{version} has no reference profile; upload its training or validation data first.");
+        var reference = FeatureProfiles.FromJson(json);
+        var start = WindowStart(at ?? time.GetUtcNow());
+        if (!_windows.TryGetValue((model, version), out var windows) || !windows.TryGetValue(start, out var live) || live.Rows == 0)
+        {
+            throw WardenProblemException.NotFound($"A window of traffic for {model} v{version} starting {DateTimeOffset.FromUnixTimeMilliseconds(start):O}");
+        }
+
+        var window = live.Snapshot();
+        var results = new List<FeatureDriftResult>();
+        foreach (var f in reference.Features)
+        {
+            if (reference.Numeric.TryGetValue(f.Name, out var refNumeric) && window.Numeric.TryGetValue(f.Name, out var curNumeric) && refNumeric.Count > 0 && curNumeric.Count > 0)
+            {
+                results.Add(DriftAnalyzer.Numeric(f.Name, refNumeric, curNumeric));
+            }
+            else if (reference.Categorical.TryGetValue(f.Name, out var refCategorical) && window.Categorical.TryGetValue(f.Name, out var curCategorical)
+                     && refCategorical.Count > 0 && curCategorical.Count > 0)
+            {
+                results.Add(DriftAnalyzer.Categorical(f.Name, refCategorical, curCategorical));
+            }
+        }
+
+        var dataset = DriftAnalyzer.Dataset(results, options.Value.DatasetDriftShare);
+        var ordered = results
+            .OrderByDescending(r => r.Drifted)
+            .ThenByDescending(r => Severity(r))
+            .Select(r => new FeatureDrift(r.Feature, r.Kind.ToString().ToLowerInvariant(), r.Method.ToString(), r.Statistic, r.PValue, r.Threshold, r.Drifted,
+                r.Mode.ToString().ToLowerInvariant(), r.ErrorBound,
+                reference.Numeric.TryGetValue(r.Feature, out var rn) ? rn.Count : reference.Categorical[r.Feature].Count,
+                window.Numeric.TryGetValue(r.Feature, out var wn) ? wn.Count : window.Categorical[r.Feature].Count))
+            .ToList();
+        return new DriftReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(start) + options.Value.Window,
+            window.Rows, reference.Rows, dataset.Drifted, dataset.DriftShare, ordered);
+    }
+
+    /// <summary>How far past its threshold a result is (p-value tests: smaller p is worse; distances: larger is worse).</summary>
+    private static double Severity(FeatureDriftResult r) =>
+        r.PValue is { } p ? (r.Threshold / Math.Max(p, 1e-300)) : r.Statistic / Math.Max(r.Threshold, 1e-12);
+
+    private long WindowStart(DateTimeOffset at)
+    {
+        var ms = (long)options.Value.Window.TotalMilliseconds;
+        return at.ToUnixTimeMilliseconds() / ms * ms;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Warden.Contracts;
+using Warden.Inference;
+using Warden.Server.Tests.Infrastructure;
+
+namespace Warden.Server.Tests;
+
+/// <summary>Live traffic profiled per window and compared with the version's reference: shifting Age and Amount in the
+/// traffic is named as drift, those two features first; unshifted traffic is not.</summary>
+public sealed class DriftTests
+{
+    private static List<IReadOnlyDictionary<string, object?>> Records(Func<string, double, double> shift)
+    {
+        var table = CsvTable.Parse(GermanCredit.Csv);
+        var numeric = new HashSet<string>(["Duration", "Amount", "InstallmentRatePercentage", "ResidenceDuration", "Age", "NumberExistingCredits",
+            "NumberPeopleMaintenance", "Telephone", "ForeignWorker"]);
+        string[] categorical = ["CheckingAccountStatus", "CreditHistory", "Purpose", "SavingsAccountBonds", "EmploymentDuration", "Personal", "Housing"];
+        return table.Rows.Skip(700).Select(row => (IReadOnlyDictionary<string, object?>)numeric.Concat(categorical).ToDictionary(
+            c => c,
+            c => numeric.Contains(c) ? shift(c, double.Parse(row[table.Columns.ToList().IndexOf(c)], CultureInfo.InvariantCulture)) : (object?)row[table.Columns.ToList().IndexOf(c)])).ToList();
+    }
+
+    [Theory]
+    [MemberData(nameof(WardenTestHost.Engines), MemberType = typeof(WardenTestHost))]
+    public async Task Shifted_age_and_amount_are_named_first_and_unshifted_traffic_does_not_drift(string engine)
+    {
+        await using var host = await WardenTestHost.StartAsync(engine, fakeClock: true);
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        var training = string.Join('\n', GermanCredit.Csv.Split('\n').Take(701)) + "\n";
+        var reference = await team.Developer.SetReferenceAsync("credit-risk", 1, System.Text.Encoding.UTF8.GetBytes(training));
+        Assert.Equal(700, reference.Rows);
+
+        // Unshifted hold-out traffic first.
+        foreach (var chunk in Records((_, v) => v).Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk);
+        }
+
+        var calm = await team.Validator.GetDriftAsync("credit-risk", 1);
+        Assert.Equal(300, calm.Predictions);
+        Assert.DoesNotContain(calm.Features, f => f.Drifted && f.Feature is "Age" or "Amount");
+        Assert.False(calm.DatasetDrift);
+
+        // An hour later (the next window), an older, richer population: Age + 25 years, Amount × 3.
+        host.Clock!.Advance(TimeSpan.FromHours(1));
+        foreach (var chunk in Records((c, v) => c == "Age" ? v + 25 : c == "Amount" ? v * 3 : v).Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk);
+        }
+
+        var shifted = await team.Validator.GetDriftAsync("credit-risk", 1);
+        Assert.Equal(300, shifted.Predictions);
+        Assert.True(shifted.WindowStart > calm.WindowStart);
+        Assert.Equal(["Age", "Amount"], shifted.Features.Take(2).Select(f => f.Feature).Order());
+        Assert.All(shifted.Features.Take(2), f => Assert.True(f.Drifted));
+        Assert.True(shifted.Features.Count(f => f.Drifted) < shifted.Features.Count / 2, string.Join("; ", shifted.Features.Select(f => $"{f.Feature} {f.Method} {f.Statistic:0.###} p={f.PValue:0.####} {f.Drifted}")));
+    }
+
+    [Fact]
+    public async Task Drift_needs_a_reference_and_traffic()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        var noReference = await Assert.ThrowsAsync<Warden.Client.WardenApiException>(() => team.Validator.GetDriftAsync("credit-risk", 1));
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, noReference.Status);
+        var bad = await Assert.ThrowsAsync<Warden.Client.WardenApiException>(() =>
+            team.Developer.SetReferenceAsync("credit-risk", 1, "Age,Amount\n30,1000\n"u8.ToArray()));
+        Assert.Contains("lacks the feature", bad.Detail, StringComparison.Ordinal);
+        await team.Developer.SetReferenceAsync("credit-risk", 1, System.Text.Encoding.UTF8.GetBytes(GermanCredit.Csv));
+        var noTraffic = await Assert.ThrowsAsync<Warden.Client.WardenApiException>(() => team.Validator.GetDriftAsync("credit-risk", 1));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, noTraffic.Status);
+    }
+}
