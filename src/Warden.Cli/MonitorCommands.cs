@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Warden.Cli;
 
-/// <summary>`warden monitor reference|report`: reference profiles and drift of live traffic.</summary>
+/// <summary>`warden monitor reference|report|list`: reference profiles and drift of live traffic.</summary>
 internal static class MonitorCommands
 {
     public static Command Build(CliContext context)
@@ -12,7 +12,37 @@ internal static class MonitorCommands
         var monitor = new Command("monitor", "Reference profiles and drift of live traffic.");
         monitor.Subcommands.Add(Reference(context));
         monitor.Subcommands.Add(Report(context));
+        monitor.Subcommands.Add(List(context));
         return monitor;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var name = new Option<string?>("--model") { Description = "Only this model" };
+        var json = KeysCommands.JsonOption();
+        var command = new Command("list", "Monitored versions: reference rows and the windows of traffic kept.") { name, json };
+        command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
+        {
+            var monitored = await client.ListMonitoredAsync(parse.GetValue(name), ct);
+            if (parse.GetValue(json))
+            {
+                Output.Json(context, monitored);
+                return WardenCli.Ok;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Model", "Version", "Reference rows", "Windows", "Latest window", "Predictions");
+            foreach (var m in monitored)
+            {
+                var latest = m.Windows.Count > 0 ? m.Windows[^1] : null;
+                table.AddRow(Markup.Escape(m.Model), $"v{m.Version}", m.ReferenceRows?.ToString("N0", CultureInfo.InvariantCulture) ?? "[yellow]none[/]",
+                    m.Windows.Count.ToString(CultureInfo.InvariantCulture), latest is null ? "—" : Output.Time(latest.Start),
+                    m.Windows.Sum(w => w.Predictions).ToString("N0", CultureInfo.InvariantCulture));
+            }
+
+            context.Console.Write(table);
+            return WardenCli.Ok;
+        }));
+        return command;
     }
 
     private static Command Reference(CliContext context)

@@ -59,4 +59,8 @@ public sealed partial class WardenClient
     /// <summary>GET …/drift.</summary>
     public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, CancellationToken cancellationToken = default) =>
         GetAsync<DriftReport>($"{V(model, version)}/drift" + (at is null ? "" : "?at=" + E(at.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
+
+    /// <summary>Monitored versions (all, or those of one model) with the windows of traffic kept.</summary>
+    public Task<IReadOnlyList<MonitoredVersion>> ListMonitoredAsync(string? model = null, CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<MonitoredVersion>>("api/v1/monitoring" + (model is null ? "" : "?model=" + E(model)), cancellationToken);
 }

@@ -37,5 +37,11 @@ public sealed record FeatureDrift(string Feature, string Kind, string Method, do
 public sealed record DriftReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions, long ReferenceRows,
     bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features);
 
+/// <summary>One window of live traffic kept for a monitored version.</summary>
+public sealed record TrafficWindow(DateTimeOffset Start, DateTimeOffset End, long Predictions);
+
+/// <summary>A monitored version: its reference (if any) and the windows of traffic kept in memory, oldest first.</summary>
+public sealed record MonitoredVersion(string Model, int Version, long? ReferenceRows, IReadOnlyList<TrafficWindow> Windows);
+
 /// <summary>A stored reference profile.</summary>
 public sealed record ReferenceProfileInfo(string Model, int Version, long Rows, IReadOnlyList<string> Features, DateTimeOffset CreatedAt);

@@ -86,6 +86,10 @@ public sealed class ServingCliTests : IAsyncLifetime
         Assert.True(report.ExitCode == 0, report.Error);
         Assert.Contains("5 prediction(s) against 700 reference rows", report.Output, StringComparison.Ordinal);
         Assert.Contains("Age", report.Output, StringComparison.Ordinal);
+        var list = await As("validator", "monitor", "list", "--model", "credit");
+        Assert.True(list.ExitCode == 0, list.Error);
+        Assert.Contains("700", list.Output, StringComparison.Ordinal);
+        Assert.Matches(@"v1\s*│\s*700\s*│\s*1\s*│", list.Output);
         var none = await As("validator", "monitor", "report", "credit", "--version", "2");
         Assert.Equal(WardenCli.Failed, none.ExitCode);
         Assert.Contains("reference", none.Error, StringComparison.Ordinal);

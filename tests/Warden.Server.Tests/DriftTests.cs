@@ -9,7 +9,8 @@ namespace Warden.Server.Tests;
 /// traffic is named as drift, those two features first; unshifted traffic is not.</summary>
 public sealed class DriftTests
 {
-    private static List<IReadOnlyDictionary<string, object?>> Records(Func<string, double, double> shift)
+    /// <summary>The German-credit hold-out rows (700 on) as prediction records, numeric columns passed through <paramref name="shift"/>.</summary>
+    internal static List<IReadOnlyDictionary<string, object?>> Records(Func<string, double, double> shift)
     {
         var table = CsvTable.Parse(GermanCredit.Csv);
         var numeric = new HashSet<string>(["Duration", "Amount", "InstallmentRatePercentage", "ResidenceDuration", "Age", "NumberExistingCredits",

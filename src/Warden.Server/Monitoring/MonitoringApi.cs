@@ -31,6 +31,10 @@ public static class MonitoringApi
             .RequirePermission(Permission.ReadModels).WithName("DriftReport")
             .WithSummary("Drift of a window of live traffic (the current one, or the one containing 'at') against the reference; drifted features first")
             .ProducesProblem(404).ProducesProblem(409);
+        routes.MapGet("/api/v1/monitoring", async (string? model, MonitoringService monitoring, CancellationToken ct) =>
+                TypedResults.Ok(await monitoring.MonitoredAsync(model, ct)))
+            .WithTags("Monitoring").RequirePermission(Permission.ReadModels).WithName("ListMonitoredVersions")
+            .WithSummary("Monitored versions (a reference profile or live traffic), each with the windows of traffic kept, oldest first");
     }
 
     private static async Task<Ok<ReferenceProfileInfo>> SetReferenceAsync(string name, int version, IFormFile? dataset, MonitoringService monitoring,

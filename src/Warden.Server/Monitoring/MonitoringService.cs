@@ -132,6 +132,25 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             window.Rows, reference.Rows, dataset.Drifted, dataset.DriftShare, ordered);
     }
 
+    /// <summary>Versions with a reference profile or traffic on this server (optionally of one model), each with its windows,
+    /// oldest first.</summary>
+    public async Task<IReadOnlyList<MonitoredVersion>> MonitoredAsync(string? model, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var references = (await connection.QueryAsync<(string Name, long Version, long Rows)>(new CommandDefinition(
+                "SELECT m.name AS Name, v.version AS Version, r.row_count AS Rows FROM reference_profiles r JOIN model_versions v ON v.id = r.version_id " +
+                "JOIN models m ON m.id = v.model_id" + (model is null ? "" : " WHERE m.name = @model"), new { model }, cancellationToken: cancellationToken)))
+            .ToDictionary(r => (r.Name, (int)r.Version), r => r.Rows);
+        var keys = references.Keys.Concat(_windows.Keys.Where(k => model is null || k.Model == model)).Distinct().OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2);
+        var window = options.Value.Window;
+        return keys.Select(k => new MonitoredVersion(k.Item1, k.Item2, references.TryGetValue(k, out var rows) ? rows : null,
+                _windows.TryGetValue(k, out var windows)
+                    ? windows.Where(w => w.Value.Rows > 0).OrderBy(w => w.Key).Select(w => new TrafficWindow(DateTimeOffset.FromUnixTimeMilliseconds(w.Key),
+                        DateTimeOffset.FromUnixTimeMilliseconds(w.Key) + window, w.Value.Rows)).ToList()
+                    : []))
+            .ToList();
+    }
+
     /// <summary>How far past its threshold a result is (p-value tests: smaller p is worse; distances: larger is worse).</summary>
     private static double Severity(FeatureDriftResult r) =>
         r.PValue is { } p ? (r.Threshold / Math.Max(p, 1e-300)) : r.Statistic / Math.Max(r.Threshold, 1e-12);

@@ -36,7 +36,16 @@ public abstract class BrowserTestBase : IAsyncLifetime
         await page.GotoAsync(new Uri(host.BaseAddress, "signin?returnUrl=" + Uri.EscapeDataString(path)).ToString());
         await page.FillAsync("#key", key);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**" + path);
+        try
+        {
+            // Generous: the CI machine has two cores shared by the build, the servers and Chromium.
+            await page.WaitForURLAsync("**" + path, new PageWaitForURLOptions { Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Signing in to reach {path} ended at {page.Url}: {await page.InnerTextAsync("body")}", e);
+        }
+
         return page;
     }
 }

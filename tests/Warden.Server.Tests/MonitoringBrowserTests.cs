@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+using Warden.Server.Tests.Infrastructure;
+
+namespace Warden.Server.Tests;
+
+/// <summary>The monitoring page in real headless Chromium: volume per window, the drift heat map over windows, and the
+/// drift report of a chosen window with the shifted features first.</summary>
+public sealed class MonitoringBrowserTests : BrowserTestBase
+{
+    [Fact]
+    public async Task A_validator_sees_the_shifted_window_drift_and_can_go_back_to_the_calm_one()
+    {
+        await using var host = await WardenTestHost.StartAsync(fakeClock: true);
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        var training = string.Join('\n', GermanCredit.Csv.Split('\n').Take(701)) + "\n";
+        await team.Developer.SetReferenceAsync("credit-risk", 1, System.Text.Encoding.UTF8.GetBytes(training));
+        foreach (var chunk in DriftTests.Records((_, v) => v).Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk);
+        }
+
+        host.Clock!.Advance(TimeSpan.FromHours(1));
+        foreach (var chunk in DriftTests.Records((c, v) => c == "Age" ? v + 25 : c == "Amount" ? v * 3 : v).Take(200).Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk);
+        }
+
+        var api = await team.Validator.ListMonitoredAsync("credit-risk");
+        var monitored = Assert.Single(api);
+        Assert.Equal(700, monitored.ReferenceRows);
+        Assert.Equal([300L, 200L], monitored.Windows.Select(w => w.Predictions));
+
+        var page = await SignInAsync(host, team.Secrets["validator"], "/monitoring", new ViewportSize { Width = 1400, Height = 1000 });
+        Assert.Contains("credit-risk", await page.InnerTextAsync("#monitored-table"), StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("#volume-chart rect").CountAsync());
+
+        // The latest (shifted) window is shown: dataset-level verdict, Age and Amount drifted and listed first.
+        Assert.Contains("200 predictions against 700 reference rows", await page.InnerTextAsync("#dataset-drift"), StringComparison.Ordinal);
+        var rows = await page.Locator("#drift-table tbody tr").AllInnerTextsAsync();
+        Assert.Equal(["Age", "Amount"], rows.Take(2).Select(r => r.Split('\t')[0].Trim()).Order());
+        Assert.All(rows.Take(2), r => Assert.Contains("drift", r, StringComparison.Ordinal));
+
+        // The heat map has a row per feature and a column per window; the shifted window marks Age, the calm one does not.
+        var ageCells = await page.Locator("#drift-heatmap tr", new PageLocatorOptions { HasText = "Age" }).First.Locator("td").AllInnerTextsAsync();
+        Assert.Equal(["", "●"], ageCells.Select(c => c.Trim()));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "warden-monitoring.png"), FullPage = true });
+
+        // Clicking the first bar opens the calm window's report.
+        await page.Locator("#volume-chart a").First.ClickAsync();
+        await page.WaitForURLAsync("**window=*");
+        Assert.Contains("300 predictions", await page.InnerTextAsync("#dataset-drift"), StringComparison.Ordinal);
+        Assert.Contains("no dataset drift", await page.InnerTextAsync("#dataset-drift"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_page_explains_what_to_do_when_nothing_is_monitored_or_a_reference_is_missing()
+    {
+        await using var host = await WardenTestHost.StartAsync();
+        using var team = await Team.CreateAsync(host);
+        var page = await SignInAsync(host, team.Secrets["validator"], "/monitoring");
+        Assert.Contains("warden monitor reference", await page.InnerTextAsync("#no-monitoring"), StringComparison.Ordinal);
+
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        await team.Developer.PredictAsync("credit-risk", DriftTests.Records((_, v) => v).Take(3).ToList());
+        await page.GotoAsync(host.BaseAddress + "monitoring?model=credit-risk&version=1");
+        Assert.Contains("no reference profile", await page.InnerTextAsync("#monitoring-problem"), StringComparison.Ordinal);
+        Assert.Contains("none", await page.InnerTextAsync("#monitored-table"), StringComparison.Ordinal);
+    }
+}
