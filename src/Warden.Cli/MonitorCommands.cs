@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Warden.Cli;
 
-/// <summary>`warden monitor reference|report|list`: reference profiles and drift of live traffic.</summary>
+/// <summary>`warden monitor reference|report|list|quality`: reference profiles and drift of live traffic.</summary>
 internal static class MonitorCommands
 {
     public static Command Build(CliContext context)
@@ -13,8 +13,51 @@ internal static class MonitorCommands
         monitor.Subcommands.Add(Reference(context));
         monitor.Subcommands.Add(Report(context));
         monitor.Subcommands.Add(List(context));
+        monitor.Subcommands.Add(Quality(context));
         return monitor;
     }
+
+    private static Command Quality(CliContext context)
+    {
+        var name = new Argument<string>("name") { Description = "Model name" };
+        var version = new Option<int>("--version") { Description = "Version number", Required = true };
+        var at = new Option<string?>("--at") { Description = "A time inside the window to report (default: the current window)" };
+        var json = KeysCommands.JsonOption();
+        var command = new Command("quality", "Data quality of a window of live traffic: missing, out-of-range and unseen values, features with issues first.")
+            { name, version, at, json };
+        command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
+        {
+            var report = await client.GetQualityAsync(parse.GetValue(name)!, parse.GetValue(version), ParseAt(parse.GetValue(at)), ct);
+            if (parse.GetValue(json))
+            {
+                Output.Json(context, report);
+                return WardenCli.Ok;
+            }
+
+            context.Console.MarkupLine($"{Markup.Escape(report.Model)} v{report.Version}, window {Output.Time(report.WindowStart)}–{Output.Time(report.WindowEnd)}: " +
+                                       $"{report.Predictions:N0} prediction(s); " +
+                                       (report.FeaturesWithIssues > 0 ? $"[red]{report.FeaturesWithIssues} feature(s) with issues[/]" : "[green]no issues[/]"));
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Feature", "Kind", "Missing", "Out of range", "Unseen", "Examples (masked)", "Issues");
+            foreach (var f in report.Features)
+            {
+                table.AddRow(Markup.Escape(f.Feature), f.Kind, f.MissingShare.ToString("P1", CultureInfo.InvariantCulture),
+                    f.BelowRange is { } b && f.AboveRange is { } a ? (b + a).ToString("N0", CultureInfo.InvariantCulture) + (f.Exact ? "" : " (est.)") : "—",
+                    f.UnseenRows?.ToString("N0", CultureInfo.InvariantCulture) ?? "—",
+                    Markup.Escape(string.Join(", ", f.Examples)),
+                    f.Issues.Count == 0 ? "[green]ok[/]" : "[red]" + Markup.Escape(string.Join("; ", f.Issues)) + "[/]");
+            }
+
+            context.Console.Write(table);
+            return WardenCli.Ok;
+        }));
+        return command;
+    }
+
+    private static DateTimeOffset? ParseAt(string? text) => text is null
+        ? null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+            ? t
+            : throw new CliException($"--at '{text}' is not a date/time");
 
     private static Command List(CliContext context)
     {
@@ -75,11 +118,7 @@ internal static class MonitorCommands
         var command = new Command("report", "Drift of a window of live traffic against the reference, drifted features first.") { name, version, at, json };
         command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
         {
-            DateTimeOffset? when = parse.GetValue(at) is { } text
-                ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t
-                : throw new CliException($"--at '{text}' is not a date/time")
-                : null;
-            var report = await client.GetDriftAsync(parse.GetValue(name)!, parse.GetValue(version), when, ct);
+            var report = await client.GetDriftAsync(parse.GetValue(name)!, parse.GetValue(version), ParseAt(parse.GetValue(at)), ct);
             if (parse.GetValue(json))
             {
                 Output.Json(context, report);

@@ -63,4 +63,8 @@ public sealed partial class WardenClient
     /// <summary>Monitored versions (all, or those of one model) with the windows of traffic kept.</summary>
     public Task<IReadOnlyList<MonitoredVersion>> ListMonitoredAsync(string? model = null, CancellationToken cancellationToken = default) =>
         GetAsync<IReadOnlyList<MonitoredVersion>>("api/v1/monitoring" + (model is null ? "" : "?model=" + E(model)), cancellationToken);
+
+    /// <summary>GET …/quality: data quality of a window of live traffic against the reference.</summary>
+    public Task<DataQualityReport> GetQualityAsync(string model, int version, DateTimeOffset? at = null, CancellationToken cancellationToken = default) =>
+        GetAsync<DataQualityReport>($"{V(model, version)}/quality" + (at is null ? "" : "?at=" + E(at.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
 }

@@ -37,6 +37,16 @@ public sealed record FeatureDrift(string Feature, string Kind, string Method, do
 public sealed record DriftReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions, long ReferenceRows,
     bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features);
 
+/// <summary>Data quality of one feature in a window, against the reference: missing values, values outside the reference's
+/// range (numeric) and categories the reference never saw (categorical). Examples pass through the version's privacy field
+/// policy. <c>Issues</c> lists what crossed a threshold, in words; empty means the feature looks healthy.</summary>
+public sealed record FeatureQuality(string Feature, string Kind, long Rows, long Missing, double MissingShare, double ReferenceMissingShare,
+    long? BelowRange, long? AboveRange, bool Exact, long? UnseenRows, int? UnseenCategories, IReadOnlyList<string> Examples, IReadOnlyList<string> Issues);
+
+/// <summary>A data-quality report: one window of traffic against the version's reference, features with issues first.</summary>
+public sealed record DataQualityReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions,
+    int FeaturesWithIssues, IReadOnlyList<FeatureQuality> Features);
+
 /// <summary>One window of live traffic kept for a monitored version.</summary>
 public sealed record TrafficWindow(DateTimeOffset Start, DateTimeOffset End, long Predictions);
 

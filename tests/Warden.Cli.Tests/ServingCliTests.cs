@@ -90,6 +90,13 @@ public sealed class ServingCliTests : IAsyncLifetime
         Assert.True(list.ExitCode == 0, list.Error);
         Assert.Contains("700", list.Output, StringComparison.Ordinal);
         Assert.Matches(@"v1\s*│\s*700\s*│\s*1\s*│", list.Output);
+        var quality = await As("validator", "monitor", "quality", "credit", "--version", "1");
+        Assert.True(quality.ExitCode == 0, quality.Error);
+        Assert.Contains("feature(s) with issues", quality.Output, StringComparison.Ordinal);
+        Assert.Contains("outside the reference range", quality.Output, StringComparison.Ordinal);
+        var badAt = await As("validator", "monitor", "quality", "credit", "--version", "1", "--at", "yesterday-ish");
+        Assert.Equal(WardenCli.Failed, badAt.ExitCode);
+        Assert.Contains("is not a date/time", badAt.Error, StringComparison.Ordinal);
         var none = await As("validator", "monitor", "report", "credit", "--version", "2");
         Assert.Equal(WardenCli.Failed, none.ExitCode);
         Assert.Contains("reference", none.Error, StringComparison.Ordinal);

@@ -44,6 +44,11 @@ public sealed class MonitoringBrowserTests : BrowserTestBase
         // The heat map has a row per feature and a column per window; the shifted window marks Age, the calm one does not.
         var ageCells = await page.Locator("#drift-heatmap tr", new PageLocatorOptions { HasText = "Age" }).First.Locator("td").AllInnerTextsAsync();
         Assert.Equal(["", "●"], ageCells.Select(c => c.Trim()));
+        // Data quality of the same window: Age + 25 takes many people past the oldest in the reference.
+        var quality = await page.Locator("#quality-table tbody tr").AllInnerTextsAsync();
+        Assert.StartsWith("Age", quality[0], StringComparison.Ordinal);
+        Assert.Contains("outside the reference range", quality[0], StringComparison.Ordinal);
+        Assert.Contains("with issues", await page.InnerTextAsync("#quality-summary"), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "warden-monitoring.png"), FullPage = true });
 
         // Clicking the first bar opens the calm window's report.

@@ -31,6 +31,11 @@ public static class MonitoringApi
             .RequirePermission(Permission.ReadModels).WithName("DriftReport")
             .WithSummary("Drift of a window of live traffic (the current one, or the one containing 'at') against the reference; drifted features first")
             .ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/{name}/versions/{version:int}/quality", async (string name, int version, DateTimeOffset? at, MonitoringService monitoring, CancellationToken ct) =>
+                TypedResults.Ok(await monitoring.QualityAsync(name, version, at, ct)))
+            .RequirePermission(Permission.ReadModels).WithName("DataQualityReport")
+            .WithSummary("Data quality of a window of live traffic against the reference: missing values, out-of-range values, unseen categories; features with issues first")
+            .ProducesProblem(404).ProducesProblem(409);
         routes.MapGet("/api/v1/monitoring", async (string? model, MonitoringService monitoring, CancellationToken ct) =>
                 TypedResults.Ok(await monitoring.MonitoredAsync(model, ct)))
             .WithTags("Monitoring").RequirePermission(Permission.ReadModels).WithName("ListMonitoredVersions")

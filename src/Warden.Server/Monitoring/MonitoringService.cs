@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Warden.Contracts;
@@ -22,12 +23,20 @@ public sealed class MonitoringOptions
 
     /// <summary>Share of drifted features at which the whole dataset counts as drifted.</summary>
     public double DatasetDriftShare { get; set; } = 0.5;
+
+    /// <summary>Data quality: a feature's missing share may exceed the reference's by this much before it is an issue.</summary>
+    public double MissingShareTolerance { get; set; } = 0.05;
+
+    /// <summary>Data quality: the share of values outside the reference's range (numeric) or in unseen categories
+    /// (categorical) above which it is an issue.</summary>
+    public double OutOfDomainShare { get; set; } = 0.01;
 }
 
 /// <summary>Reference profiles per version, window profiles of live traffic (raw values profiled in memory before the
 /// privacy policy masks what is stored), and drift reports comparing the two with Warden.Statistics' sketch-mode tests
 /// (Evidently's default choice of test by type and reference size).</summary>
-public sealed class MonitoringService(WardenDatabase database, AuditLog audit, TimeProvider time, IOptions<MonitoringOptions> options)
+public sealed class MonitoringService(WardenDatabase database, AuditLog audit, TimeProvider time, IOptions<MonitoringOptions> options,
+    Warden.Server.Privacy.PrivacyService privacy)
 {
     private readonly ConcurrentDictionary<(string Model, int Version), ConcurrentDictionary<long, FeatureProfiles>> _windows = new();
 
@@ -92,19 +101,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     /// first and the most drifted first among them.</summary>
     public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
-        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT profiles FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken))
-            ?? throw WardenProblemException.Conflict($"{model} v{version} has no reference profile; upload its training or validation data first.");
-        var reference = FeatureProfiles.FromJson(json);
-        var start = WindowStart(at ?? time.GetUtcNow());
-        if (!_windows.TryGetValue((model, version), out var windows) || !windows.TryGetValue(start, out var live) || live.Rows == 0)
-        {
-            throw WardenProblemException.NotFound($"A window of traffic for {model} v{version} starting {DateTimeOffset.FromUnixTimeMilliseconds(start):O}");
-        }
-
-        var window = live.Snapshot();
+        var (_, reference, window, start) = await LoadAsync(model, version, at, cancellationToken);
         var results = new List<FeatureDriftResult>();
         foreach (var f in reference.Features)
         {
@@ -149,6 +146,126 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                         DateTimeOffset.FromUnixTimeMilliseconds(w.Key) + window, w.Value.Rows)).ToList()
                     : []))
             .ToList();
+    }
+
+    /// <summary>Data quality of the window containing <paramref name="at"/> (now when null) against the reference: missing
+    /// values, values outside the reference's range, unseen categories; features with issues first. Examples are masked by
+    /// the version's privacy field policy.</summary>
+    public async Task<DataQualityReport> QualityAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        var (row, reference, window, start) = await LoadAsync(model, version, at, cancellationToken);
+        var signature = row.ParsedSignature;
+        var classification = row.Classification;
+        var o = options.Value;
+        var results = new List<FeatureQuality>();
+        foreach (var f in reference.Features)
+        {
+            var issues = new List<string>();
+            var raw = new List<string>();
+            long rows, missing;
+            double refMissingShare;
+            long? below = null, above = null, unseenRows = null;
+            int? unseenCategories = null;
+            var exact = true;
+            if (reference.Numeric.TryGetValue(f.Name, out var rn) && window.Numeric.TryGetValue(f.Name, out var wn))
+            {
+                (rows, missing, refMissingShare) = (wn.Rows, wn.Missing, Share(rn.Missing, rn.Rows));
+                if (rn.Min is { } min && rn.Max is { } max && wn.Count > 0)
+                {
+                    if (wn.DistinctValueCounts is { } distinct)
+                    {
+                        below = distinct.Where(kv => kv.Key < min).Sum(kv => kv.Value);
+                        above = distinct.Where(kv => kv.Key > max).Sum(kv => kv.Value);
+                    }
+                    else
+                    {
+                        // Beyond the window's own extremes the counts are exact; in between the KLL rank is an estimate.
+                        below = wn.Min >= min ? 0 : wn.Max < min ? wn.Count : wn.Quantiles.Rank(Math.BitDecrement(min));
+                        above = wn.Max <= max ? 0 : wn.Min > max ? wn.Count : wn.Count - wn.Quantiles.Rank(max);
+                        exact = wn.Quantiles.IsExact || (below == 0 || below == wn.Count) && (above == 0 || above == wn.Count);
+                    }
+
+                    if (below > 0)
+                    {
+                        raw.Add(wn.Min!.Value.ToString("R", CultureInfo.InvariantCulture));
+                    }
+
+                    if (above > 0)
+                    {
+                        raw.Add(wn.Max!.Value.ToString("R", CultureInfo.InvariantCulture));
+                    }
+
+                    var outside = below.Value + above.Value;
+                    if (Share(outside, wn.Count) > o.OutOfDomainShare)
+                    {
+                        issues.Add(string.Create(CultureInfo.InvariantCulture,
+                            $"{outside:N0} value(s) ({Share(outside, wn.Count):P1}) outside the reference range [{min:G6}, {max:G6}]{(exact ? "" : " (estimated)")}"));
+                    }
+                }
+            }
+            else if (reference.Categorical.TryGetValue(f.Name, out var rc) && window.Categorical.TryGetValue(f.Name, out var wc))
+            {
+                (rows, missing, refMissingShare) = (wc.Rows, wc.Missing, Share(rc.Missing, rc.Rows));
+                exact = rc.IsExact && wc.IsExact;
+                if (rc.IsExact)
+                {
+                    var unseen = wc.Counts.Where(kv => !rc.Counts.ContainsKey(kv.Key)).OrderByDescending(kv => kv.Value).ToList();
+                    unseenRows = unseen.Sum(kv => kv.Value);
+                    unseenCategories = unseen.Count;
+                    raw.AddRange(unseen.Take(3).Select(kv => kv.Key));
+                    if (Share(unseenRows.Value, wc.Count) > o.OutOfDomainShare)
+                    {
+                        issues.Add(string.Create(CultureInfo.InvariantCulture,
+                            $"{unseenRows:N0} value(s) ({Share(unseenRows.Value, wc.Count):P1}) in {unseen.Count} categor{(unseen.Count == 1 ? "y" : "ies")} the reference never saw"));
+                    }
+                }
+            }
+            else
+            {
+                continue;
+            }
+
+            var missingShare = Share(missing, rows);
+            if (missingShare > refMissingShare + o.MissingShareTolerance)
+            {
+                issues.Add(string.Create(CultureInfo.InvariantCulture, $"{missingShare:P1} missing (reference {refMissingShare:P1})"));
+            }
+
+            var examples = new List<string>();
+            foreach (var value in raw)
+            {
+                var masked = await privacy.ApplyFieldPolicyAsync(new Dictionary<string, object?> { [f.Name] = value }, signature, classification,
+                    $"model:{model}/quality", cancellationToken);
+                examples.Add(Convert.ToString(masked[f.Name], CultureInfo.InvariantCulture) ?? "");
+            }
+
+            results.Add(new FeatureQuality(f.Name, f.Kind, rows, missing, missingShare, refMissingShare, below, above, exact, unseenRows, unseenCategories,
+                examples, issues));
+        }
+
+        var ordered = results.OrderByDescending(r => r.Issues.Count > 0).ThenBy(r => r.Feature, StringComparer.Ordinal).ToList();
+        return new DataQualityReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(start) + o.Window,
+            window.Rows, ordered.Count(r => r.Issues.Count > 0), ordered);
+    }
+
+    private static double Share(long part, long whole) => whole == 0 ? 0 : (double)part / whole;
+
+    private async Task<(VersionRow Row, FeatureProfiles Reference, FeatureProfiles Window, long Start)> LoadAsync(string model, int version, DateTimeOffset? at,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT profiles FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken))
+            ?? throw WardenProblemException.Conflict($"{model} v{version} has no reference profile; upload its training or validation data first.");
+        var reference = FeatureProfiles.FromJson(json);
+        var start = WindowStart(at ?? time.GetUtcNow());
+        if (!_windows.TryGetValue((model, version), out var windows) || !windows.TryGetValue(start, out var live) || live.Rows == 0)
+        {
+            throw WardenProblemException.NotFound($"A window of traffic for {model} v{version} starting {DateTimeOffset.FromUnixTimeMilliseconds(start):O}");
+        }
+
+        return (row, reference, live.Snapshot(), start);
     }
 
     /// <summary>How far past its threshold a result is (p-value tests: smaller p is worse; distances: larger is worse).</summary>

@@ -23,6 +23,9 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
     /// <summary>The window whose report is shown.</summary>
     public DriftReport? Report { get; private set; }
 
+    /// <summary>Data quality of the same window.</summary>
+    public DataQualityReport? Quality { get; private set; }
+
     /// <summary>Why there is no report, when there is none.</summary>
     public string? Problem { get; private set; }
 
@@ -65,6 +68,10 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
 
         var chosen = Timeline.LastOrDefault(t => window is null || t.Window.Start.ToUnixTimeMilliseconds() == window);
         Report = chosen.Report;
+        if (Report is not null)
+        {
+            Quality = await monitoring.QualityAsync(Selected.Model, Selected.Version, Report.WindowStart, cancellationToken);
+        }
         if (Report is null)
         {
             Problem = Selected.Windows.Count == 0 ? "No traffic has been served for this version since the server started." : "No report for that window.";
