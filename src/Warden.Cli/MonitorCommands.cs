@@ -137,6 +137,13 @@ internal static class MonitorCommands
             }
 
             context.Console.Write(table);
+            if (report.PredictionDrift is { } p)
+            {
+                context.Console.MarkupLine($"Prediction drift ({p.Method}, statistic {p.Statistic.ToString("0.####", CultureInfo.InvariantCulture)}" +
+                                           (p.PValue is { } pv ? $", p {pv.ToString("0.####", CultureInfo.InvariantCulture)}" : "") + "): " +
+                                           (p.Drifted ? "[red]yes[/]" : "[green]no[/]"));
+            }
+
             return WardenCli.Ok;
         }));
         return command;

@@ -35,7 +35,7 @@ public sealed record FeatureDrift(string Feature, string Kind, string Method, do
 
 /// <summary>A drift report: a window of traffic against the version's reference profile, drifted features first.</summary>
 public sealed record DriftReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions, long ReferenceRows,
-    bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features);
+    bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features, FeatureDrift? PredictionDrift = null);
 
 /// <summary>Data quality of one feature in a window, against the reference: missing values, values outside the reference's
 /// range (numeric) and categories the reference never saw (categorical). Examples pass through the version's privacy field

@@ -55,6 +55,15 @@ public sealed class DriftTests
         Assert.True(shifted.WindowStart > calm.WindowStart);
         Assert.Equal(["Age", "Amount"], shifted.Features.Take(2).Select(f => f.Feature).Order());
         Assert.All(shifted.Features.Take(2), f => Assert.True(f.Drifted));
+
+        // The model's output is profiled too: the reference data's scores against the served ones.
+        Assert.NotNull(calm.PredictionDrift);
+        Assert.NotNull(shifted.PredictionDrift);
+        Assert.Equal(700, shifted.PredictionDrift.ReferenceCount);
+        Assert.Equal(300, shifted.PredictionDrift.WindowCount);
+        Assert.Equal("output", shifted.PredictionDrift.Kind);
+        Assert.True(shifted.PredictionDrift.Statistic > calm.PredictionDrift.Statistic,
+            $"shifted {shifted.PredictionDrift.Statistic} vs calm {calm.PredictionDrift.Statistic}");
         Assert.True(shifted.Features.Count(f => f.Drifted) < shifted.Features.Count / 2, string.Join("; ", shifted.Features.Select(f => $"{f.Feature} {f.Method} {f.Statistic:0.###} p={f.PValue:0.####} {f.Drifted}")));
     }
 

@@ -27,6 +27,9 @@ public sealed class FeatureProfiles
     /// <summary>Categorical profiles by feature.</summary>
     public Dictionary<string, CategoricalProfile> Categorical { get; }
 
+    /// <summary>Profile of the model's output (probability of the positive class, or the regression value), when scored.</summary>
+    public NumericProfile? Output { get; private set; }
+
     /// <summary>Rows observed.</summary>
     public long Rows { get; private set; }
 
@@ -36,6 +39,23 @@ public sealed class FeatureProfiles
         features.Where(f => f.Kind == FeatureKinds.Numeric).ToDictionary(f => f.Name,
             f => new NumericProfile(new NumericProfileOptions { BinEdges = binEdges?.GetValueOrDefault(f.Name) }), StringComparer.Ordinal),
         features.Where(f => f.Kind != FeatureKinds.Numeric).ToDictionary(f => f.Name, _ => new CategoricalProfile(), StringComparer.Ordinal));
+
+    /// <summary>Adds rows and, when given, the model's output for each row (same order).</summary>
+    public void Observe(IReadOnlyList<string[]> rows, IReadOnlyList<double>? outputs)
+    {
+        lock (_gate)
+        {
+            Observe(rows);
+            if (outputs is not null)
+            {
+                Output ??= new NumericProfile();
+                foreach (var o in outputs)
+                {
+                    Output.Add(double.IsFinite(o) ? o : null);
+                }
+            }
+        }
+    }
 
     /// <summary>Adds rows (values in model order, numbers as invariant text).</summary>
     public void Observe(IReadOnlyList<string[]> rows)
@@ -69,13 +89,13 @@ public sealed class FeatureProfiles
         {
             return new FeatureProfiles(Features,
                 Numeric.ToDictionary(kv => kv.Key, kv => NumericProfile.FromJson(kv.Value.ToJson()), StringComparer.Ordinal),
-                Categorical.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal)) { Rows = Rows };
+                Categorical.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal)) { Rows = Rows, Output = Output?.Clone() };
         }
     }
 
     /// <summary>Serialises the profiles (each in Warden.Statistics' own JSON format).</summary>
     public string ToJson() => JsonSerializer.Serialize(new Stored(Rows, Features.ToList(),
-        Numeric.ToDictionary(kv => kv.Key, kv => kv.Value.ToJson()), Categorical.ToDictionary(kv => kv.Key, kv => kv.Value.ToJson())));
+        Numeric.ToDictionary(kv => kv.Key, kv => kv.Value.ToJson()), Categorical.ToDictionary(kv => kv.Key, kv => kv.Value.ToJson()), Output?.ToJson()));
 
     /// <summary>Reads profiles written by <see cref="ToJson"/>.</summary>
     public static FeatureProfiles FromJson(string json)
@@ -83,8 +103,12 @@ public sealed class FeatureProfiles
         var stored = JsonSerializer.Deserialize<Stored>(json)!;
         return new FeatureProfiles(stored.Features,
             stored.Numeric.ToDictionary(kv => kv.Key, kv => NumericProfile.FromJson(kv.Value), StringComparer.Ordinal),
-            stored.Categorical.ToDictionary(kv => kv.Key, kv => CategoricalProfile.FromJson(kv.Value), StringComparer.Ordinal)) { Rows = stored.Rows };
+            stored.Categorical.ToDictionary(kv => kv.Key, kv => CategoricalProfile.FromJson(kv.Value), StringComparer.Ordinal))
+        {
+            Rows = stored.Rows,
+            Output = stored.Output is null ? null : NumericProfile.FromJson(stored.Output),
+        };
     }
 
-    private sealed record Stored(long Rows, List<FeatureSpec> Features, Dictionary<string, string> Numeric, Dictionary<string, string> Categorical);
+    private sealed record Stored(long Rows, List<FeatureSpec> Features, Dictionary<string, string> Numeric, Dictionary<string, string> Categorical, string? Output = null);
 }

@@ -36,7 +36,7 @@ public sealed class MonitoringOptions
 /// privacy policy masks what is stored), and drift reports comparing the two with Warden.Statistics' sketch-mode tests
 /// (Evidently's default choice of test by type and reference size).</summary>
 public sealed class MonitoringService(WardenDatabase database, AuditLog audit, TimeProvider time, IOptions<MonitoringOptions> options,
-    Warden.Server.Privacy.PrivacyService privacy)
+    Warden.Server.Privacy.PrivacyService privacy, IArtifactStore artifacts)
 {
     private readonly ConcurrentDictionary<(string Model, int Version), ConcurrentDictionary<long, FeatureProfiles>> _windows = new();
 
@@ -65,8 +65,22 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             });
         }
 
+        // The reference's predictions too, so that drift of the model's output can be judged without labels.
+        var content = await artifacts.GetAsync(row.ArtifactSha256, cancellationToken)
+            ?? throw new InvalidOperationException($"artifact {row.ArtifactSha256} is missing from the artifact store");
+        double[] scores;
+        try
+        {
+            using var loaded = ModelRuntime.Load(content, features, row.LabelColumn);
+            scores = loaded.Score(table);
+        }
+        catch (ScoringException e)
+        {
+            throw new WardenProblemException(StatusCodes.Status400BadRequest, "The reference data cannot be scored by this version.", e.Message);
+        }
+
         var profiles = FeatureProfiles.Create(features);
-        profiles.Observe(table.Rows.Select(r => features.Select(f => r[table.Columns.ToList().IndexOf(f.Name)]).ToArray()).ToList());
+        profiles.Observe(table.Rows.Select(r => features.Select(f => r[table.Columns.ToList().IndexOf(f.Name)]).ToArray()).ToList(), scores);
         var now = time.GetUtcNow();
         await uow.ExecuteAsync("DELETE FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken);
         await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by) VALUES (@Id, @rows, @profiles, @at, @by)",
@@ -78,7 +92,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     }
 
     /// <summary>Adds served rows to the current window of (model, version).</summary>
-    public void Observe(string model, int version, IReadOnlyList<FeatureSpec> features, IReadOnlyList<string[]> rows)
+    public void Observe(string model, int version, IReadOnlyList<FeatureSpec> features, IReadOnlyList<string[]> rows, IReadOnlyList<double>? outputs = null)
     {
         if (features.Count == 0)
         {
@@ -87,7 +101,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
         var windows = _windows.GetOrAdd((model, version), _ => new ConcurrentDictionary<long, FeatureProfiles>());
         var start = WindowStart(time.GetUtcNow());
-        windows.GetOrAdd(start, _ => FeatureProfiles.Create(features)).Observe(rows);
+        windows.GetOrAdd(start, _ => FeatureProfiles.Create(features)).Observe(rows, outputs);
         if (windows.Count > options.Value.WindowsKept)
         {
             foreach (var old in windows.Keys.Order().Take(windows.Count - options.Value.WindowsKept))
@@ -126,7 +140,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 window.Numeric.TryGetValue(r.Feature, out var wn) ? wn.Count : window.Categorical[r.Feature].Count))
             .ToList();
         return new DriftReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(start) + options.Value.Window,
-            window.Rows, reference.Rows, dataset.Drifted, dataset.DriftShare, ordered);
+            window.Rows, reference.Rows, dataset.Drifted, dataset.DriftShare, ordered, PredictionDrift(reference, window));
     }
 
     /// <summary>Versions with a reference profile or traffic on this server (optionally of one model), each with its windows,
@@ -246,6 +260,19 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var ordered = results.OrderByDescending(r => r.Issues.Count > 0).ThenBy(r => r.Feature, StringComparer.Ordinal).ToList();
         return new DataQualityReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(start) + o.Window,
             window.Rows, ordered.Count(r => r.Issues.Count > 0), ordered);
+    }
+
+    /// <summary>Drift of the model's output (scores of the reference data against served scores), when both were profiled.</summary>
+    private static FeatureDrift? PredictionDrift(FeatureProfiles reference, FeatureProfiles window)
+    {
+        if (reference.Output is not { Count: > 0 } r || window.Output is not { Count: > 0 } w)
+        {
+            return null;
+        }
+
+        var d = DriftAnalyzer.Numeric("prediction", r, w);
+        return new FeatureDrift(d.Feature, "output", d.Method.ToString(), d.Statistic, d.PValue, d.Threshold, d.Drifted, d.Mode.ToString().ToLowerInvariant(),
+            d.ErrorBound, r.Count, w.Count);
     }
 
     private static double Share(long part, long whole) => whole == 0 ? 0 : (double)part / whole;

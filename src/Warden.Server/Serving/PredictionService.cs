@@ -154,7 +154,13 @@ public sealed class PredictionService(
         string requestId, string callerKeyId, string? unitId, string? subjectId, bool shadow, CancellationToken cancellationToken)
     {
         // Raw values are profiled in memory (aggregates only) before the privacy policy masks what is stored.
-        monitoring.Observe(version.ModelName, version.Version, version.Signature.Features, rows);
+        var outputs = new double[predictions.Count];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            outputs[i] = predictions[i].Probability ?? (predictions[i].Prediction is double d ? d : double.NaN);
+        }
+
+        monitoring.Observe(version.ModelName, version.Version, version.Signature.Features, rows, outputs);
         for (var i = 0; i < rows.Count; i++)
         {
             var stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);
