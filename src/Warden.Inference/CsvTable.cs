@@ -31,9 +31,17 @@ public sealed class CsvTable
     /// <summary>True when the header has <paramref name="column"/>.</summary>
     public bool Has(string column) => _index.ContainsKey(column);
 
+    /// <summary>The position of <paramref name="column"/> in each row.</summary>
+    /// <exception cref="CsvException">The data has no such column.</exception>
+    public int IndexOf(string column) =>
+        _index.TryGetValue(column, out var i) ? i : throw new CsvException($"the data has no column '{column}'");
+
     /// <summary>The values of one column.</summary>
-    public string[] Column(string column) =>
-        _index.TryGetValue(column, out var i) ? Rows.Select(r => r[i]).ToArray() : throw new CsvException($"the data has no column '{column}'");
+    public string[] Column(string column)
+    {
+        var i = IndexOf(column);
+        return Rows.Select(r => r[i]).ToArray();
+    }
 
     /// <summary>A table from rows already split into fields (e.g. JSON records).</summary>
     public static CsvTable FromRows(IReadOnlyList<string> columns, List<string[]> rows) => new(columns, rows);

@@ -18,7 +18,7 @@ public sealed class DriftTests
         string[] categorical = ["CheckingAccountStatus", "CreditHistory", "Purpose", "SavingsAccountBonds", "EmploymentDuration", "Personal", "Housing"];
         return table.Rows.Skip(700).Select(row => (IReadOnlyDictionary<string, object?>)numeric.Concat(categorical).ToDictionary(
             c => c,
-            c => numeric.Contains(c) ? shift(c, double.Parse(row[table.Columns.ToList().IndexOf(c)], CultureInfo.InvariantCulture)) : (object?)row[table.Columns.ToList().IndexOf(c)])).ToList();
+            c => numeric.Contains(c) ? shift(c, double.Parse(row[table.IndexOf(c)], CultureInfo.InvariantCulture)) : (object?)row[table.IndexOf(c)])).ToList();
     }
 
     [Theory]

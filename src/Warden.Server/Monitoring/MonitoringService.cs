@@ -80,7 +80,8 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         var profiles = FeatureProfiles.Create(features);
-        profiles.Observe(table.Rows.Select(r => features.Select(f => r[table.Columns.ToList().IndexOf(f.Name)]).ToArray()).ToList(), scores);
+        var positions = features.Select(f => table.IndexOf(f.Name)).ToArray();
+        profiles.Observe(table.Rows.Select(r => Array.ConvertAll(positions, i => r[i])).ToList(), scores);
         var now = time.GetUtcNow();
         await uow.ExecuteAsync("DELETE FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken);
         await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by) VALUES (@Id, @rows, @profiles, @at, @by)",
@@ -116,6 +117,20 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken)
     {
         var (_, reference, window, start) = await LoadAsync(model, version, at, cancellationToken);
+        return Drift(model, version, reference, window, start);
+    }
+
+    /// <summary>Drift reports of every kept window of traffic (oldest first), the reference read once.</summary>
+    public async Task<IReadOnlyList<DriftReport>> DriftTimelineAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        var (_, reference) = await LoadReferenceAsync(model, version, cancellationToken);
+        return !_windows.TryGetValue((model, version), out var windows)
+            ? []
+            : windows.Where(w => w.Value.Rows > 0).OrderBy(w => w.Key).Select(w => Drift(model, version, reference, w.Value.Snapshot(), w.Key)).ToList();
+    }
+
+    private DriftReport Drift(string model, int version, FeatureProfiles reference, FeatureProfiles window, long start)
+    {
         var results = new List<FeatureDriftResult>();
         foreach (var f in reference.Features)
         {
@@ -133,7 +148,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var dataset = DriftAnalyzer.Dataset(results, options.Value.DatasetDriftShare);
         var ordered = results
             .OrderByDescending(r => r.Drifted)
-            .ThenByDescending(r => Severity(r))
+            .ThenByDescending(r => Severity(r.Statistic, r.PValue, r.Threshold))
             .Select(r => new FeatureDrift(r.Feature, r.Kind.ToString().ToLowerInvariant(), r.Method.ToString(), r.Statistic, r.PValue, r.Threshold, r.Drifted,
                 r.Mode.ToString().ToLowerInvariant(), r.ErrorBound,
                 reference.Numeric.TryGetValue(r.Feature, out var rn) ? rn.Count : reference.Categorical[r.Feature].Count,
@@ -280,12 +295,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     private async Task<(VersionRow Row, FeatureProfiles Reference, FeatureProfiles Window, long Start)> LoadAsync(string model, int version, DateTimeOffset? at,
         CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
-        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT profiles FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken))
-            ?? throw WardenProblemException.Conflict($"{model} v{version} has no reference profile; upload its training or validation data first.");
-        var reference = FeatureProfiles.FromJson(json);
+        var (row, reference) = await LoadReferenceAsync(model, version, cancellationToken);
         var start = WindowStart(at ?? time.GetUtcNow());
         if (!_windows.TryGetValue((model, version), out var windows) || !windows.TryGetValue(start, out var live) || live.Rows == 0)
         {
@@ -295,9 +305,20 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         return (row, reference, live.Snapshot(), start);
     }
 
-    /// <summary>How far past its threshold a result is (p-value tests: smaller p is worse; distances: larger is worse).</summary>
-    private static double Severity(FeatureDriftResult r) =>
-        r.PValue is { } p ? (r.Threshold / Math.Max(p, 1e-300)) : r.Statistic / Math.Max(r.Threshold, 1e-12);
+    private async Task<(VersionRow Row, FeatureProfiles Reference)> LoadReferenceAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT profiles FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken))
+            ?? throw WardenProblemException.Conflict($"{model} v{version} has no reference profile; upload its training or validation data first.");
+        return (row, FeatureProfiles.FromJson(json));
+    }
+
+    /// <summary>How far past (≥ 1) or short of (&lt; 1) its threshold a drift result is (p-value tests: smaller p is worse;
+    /// distances: larger is worse).</summary>
+    public static double Severity(double statistic, double? pValue, double threshold) =>
+        pValue is { } p ? (threshold / Math.Max(p, 1e-300)) : statistic / Math.Max(threshold, 1e-12);
 
     private long WindowStart(DateTimeOffset at)
     {

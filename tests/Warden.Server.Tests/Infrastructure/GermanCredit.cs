@@ -54,7 +54,7 @@ public static class GermanCredit
 
     private static CreditRow Row(CsvTable table, int i)
     {
-        string S(string c) => table.Rows[i][table.Columns.ToList().IndexOf(c)];
+        string S(string c) => table.Rows[i][table.IndexOf(c)];
         float F(string c) => float.Parse(S(c), CultureInfo.InvariantCulture);
         return new CreditRow
         {

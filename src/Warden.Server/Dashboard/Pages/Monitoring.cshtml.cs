@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Warden.Contracts;
 using Warden.Server.Access;
 using Warden.Server.Monitoring;
-using Warden.Server.Platform;
 
 namespace Warden.Server.Dashboard.Pages;
 
@@ -54,17 +53,8 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
             return Page();
         }
 
-        foreach (var w in Selected.Windows)
-        {
-            try
-            {
-                Timeline.Add((w, await monitoring.DriftAsync(Selected.Model, Selected.Version, w.Start, cancellationToken)));
-            }
-            catch (WardenProblemException)
-            {
-                Timeline.Add((w, null));
-            }
-        }
+        var reports = await monitoring.DriftTimelineAsync(Selected.Model, Selected.Version, cancellationToken);
+        Timeline.AddRange(Selected.Windows.Select(w => (w, (DriftReport?)reports.FirstOrDefault(r => r.WindowStart == w.Start))));
 
         var chosen = Timeline.LastOrDefault(t => window is null || t.Window.Start.ToUnixTimeMilliseconds() == window);
         Report = chosen.Report;
@@ -86,8 +76,7 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
         $"/monitoring?model={Uri.EscapeDataString(m.Model)}&version={m.Version}" + (w is null ? "" : $"&window={w.Start.ToUnixTimeMilliseconds()}");
 
     /// <summary>How far a feature result is past (≥ 1) or short of (&lt; 1) its threshold.</summary>
-    public static double Severity(FeatureDrift f) =>
-        f.PValue is { } p ? f.Threshold / Math.Max(p, 1e-300) : f.Statistic / Math.Max(f.Threshold, 1e-12);
+    public static double Severity(FeatureDrift f) => MonitoringService.Severity(f.Statistic, f.PValue, f.Threshold);
 
     /// <summary>Heat-map cell tooltip.</summary>
     public static string Tip(FeatureDrift? f) => f is null
