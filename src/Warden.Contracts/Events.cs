@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace Warden.Contracts;
+
+/// <summary>One event of <c>POST /api/v1/events</c>: a prediction made elsewhere (so Warden can monitor models it does not
+/// serve) or feedback — the ground truth or outcome of an earlier prediction, arriving minutes to weeks later.</summary>
+/// <param name="Type">"prediction" or "feedback".</param>
+/// <param name="EventId">Idempotency key: an event id seen before is acknowledged again but stored once. Generated when absent.</param>
+/// <param name="Model">The model (required for predictions; for feedback it narrows the join).</param>
+/// <param name="Version">Predictions: the version that produced it.</param>
+/// <param name="At">When it happened (default: when received).</param>
+/// <param name="RequestId">Feedback: the request id of the prediction it labels. Predictions: the caller's request id.</param>
+/// <param name="EntityId">The caller's entity or unit id; feedback by entity id labels that entity's latest prediction before it.</param>
+/// <param name="Inputs">Predictions: the features by name.</param>
+/// <param name="Prediction">Predictions: the score (probability of the positive class for classifiers, the value for regressors).</param>
+/// <param name="Label">Feedback: the ground truth (0/1 for classifiers, the value for regressors).</param>
+/// <param name="Values">Feedback: named outcomes (conversion, revenue …) for experiments and business metrics.</param>
+public sealed record IngestEvent(
+    string Type,
+    string? EventId = null,
+    string? Model = null,
+    int? Version = null,
+    DateTimeOffset? At = null,
+    string? RequestId = null,
+    string? EntityId = null,
+    IReadOnlyDictionary<string, JsonElement>? Inputs = null,
+    double? Prediction = null,
+    double? Label = null,
+    IReadOnlyDictionary<string, double>? Values = null);
+
+/// <summary>The answer to an ingest batch: what was acknowledged (durably stored or already stored) and what was refused.</summary>
+public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<IngestRejection> Rejected);
+
+/// <summary>One refused event of a batch: its position (0-based line or array index) and why.</summary>
+public sealed record IngestRejection(int Index, string Field, string Message);
+
+/// <summary>A feedback event as stored: the outcome of an earlier prediction.</summary>
+public sealed record FeedbackEvent(
+    string EventId,
+    DateTimeOffset At,
+    string? Model,
+    string? RequestId,
+    string? EntityId,
+    double? Label,
+    IReadOnlyDictionary<string, double>? Values);
