@@ -43,3 +43,22 @@ public sealed record FeedbackEvent(
     string? EntityId,
     double? Label,
     IReadOnlyDictionary<string, double>? Values);
+
+/// <summary>Performance of one window of predictions, from the labels that have arrived so far.</summary>
+/// <param name="WindowStart">Start of the window (inclusive).</param>
+/// <param name="WindowEnd">End of the window (exclusive).</param>
+/// <param name="Predictions">Predictions made in the window.</param>
+/// <param name="Labelled">Of those, how many have received a label.</param>
+/// <param name="LabelCoverage">Labelled / predictions.</param>
+/// <param name="Metrics">Classification: accuracy, precision, recall, f1, roc_auc, log_loss, brier, ece; regression: mae, rmse, mape, r2.
+/// Null where undefined (e.g. precision with no predicted positive).</param>
+/// <param name="Exact">False when ROC AUC came from the binned scores (see <paramref name="RocAucErrorBound"/>).</param>
+/// <param name="RocAucErrorBound">Largest possible difference of the reported ROC AUC from the exact one.</param>
+public sealed record PerformanceWindow(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions, long Labelled, double LabelCoverage,
+    IReadOnlyDictionary<string, double?> Metrics, bool Exact, double? RocAucErrorBound);
+
+/// <summary>Performance per window of a version, oldest first, with the label join's state.</summary>
+public sealed record PerformanceReport(string Model, int Version, string Task, IReadOnlyList<PerformanceWindow> Windows, long UnmatchedFeedback);
+
+/// <summary>A schema violation of posted events in a window: a field of the wrong type, unknown to the signature, or missing.</summary>
+public sealed record SchemaViolation(string Field, string Kind, long Count, IReadOnlyList<string> Examples);

@@ -98,7 +98,7 @@ public sealed class OipTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, aliasStatus);
 
         // Every inference is an event; tensors are kept as datatype, shape and digest, never raw values.
-        var events = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Warden.Server.Serving.PredictionEventLog>(_host.App.Services);
+        var events = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Warden.Server.Serving.EventLog>(_host.App.Services);
         await events.FlushAsync();
         var stored = new List<Warden.Server.Serving.PredictionEvent>();
         await foreach (var e in events.ReadAllAsync())

@@ -47,7 +47,7 @@ public sealed class PredictionPrivacyTests
         Assert.Equal((1, "champion", 2), (answer.Version, answer.Alias, answer.Predictions.Count));
         Assert.All(answer.Predictions, p => Assert.InRange(p.Probability!.Value, 0, 1));
 
-        var events = host.App.Services.GetRequiredService<PredictionEventLog>();
+        var events = host.App.Services.GetRequiredService<EventLog>();
         await events.FlushAsync();
         var stored = new List<PredictionEvent>();
         await foreach (var e in events.ReadAllAsync())
@@ -178,7 +178,7 @@ public sealed class SubjectErasureTests
         };
         (await http.PostAsJsonAsync("/api/v1/predict/credit-risk", new { records = new[] { record }, subjectId = "customer-7" })).EnsureSuccessStatusCode();
         (await http.PostAsJsonAsync("/api/v1/predict/credit-risk", new { records = new[] { record }, subjectId = "customer-8" })).EnsureSuccessStatusCode();
-        var events = host.App.Services.GetRequiredService<PredictionEventLog>();
+        var events = host.App.Services.GetRequiredService<EventLog>();
         var vault = host.App.Services.GetRequiredService<Warden.Server.Security.SubjectVault>();
         await events.FlushAsync();
 

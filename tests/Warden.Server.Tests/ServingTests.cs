@@ -102,7 +102,7 @@ public sealed class ServingTests
             Assert.Equal(1, (await response.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
         }
 
-        var events = host.App.Services.GetRequiredService<PredictionEventLog>();
+        var events = host.App.Services.GetRequiredService<EventLog>();
         PredictionEvent[] stored = [];
         for (var attempt = 0; attempt < 50 && !stored.Any(e => e.Shadow); attempt++)
         {

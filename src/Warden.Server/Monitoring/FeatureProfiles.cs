@@ -82,6 +82,43 @@ public sealed class FeatureProfiles
         }
     }
 
+    /// <summary>Merges profiles of the same features (another window, another replica) into these.</summary>
+    public void Merge(FeatureProfiles other)
+    {
+        lock (_gate)
+        {
+            foreach (var (name, profile) in other.Numeric)
+            {
+                if (Numeric.TryGetValue(name, out var mine))
+                {
+                    mine.Merge(profile);
+                }
+            }
+
+            foreach (var (name, profile) in other.Categorical)
+            {
+                if (Categorical.TryGetValue(name, out var mine))
+                {
+                    mine.Merge(profile);
+                }
+            }
+
+            if (other.Output is { } output)
+            {
+                if (Output is null)
+                {
+                    Output = output.Clone();
+                }
+                else
+                {
+                    Output.Merge(output);
+                }
+            }
+
+            Rows += other.Rows;
+        }
+    }
+
     /// <summary>A copy that can be read while this one keeps growing.</summary>
     public FeatureProfiles Snapshot()
     {

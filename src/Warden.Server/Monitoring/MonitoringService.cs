@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Warden.Contracts;
@@ -18,8 +19,21 @@ public sealed class MonitoringOptions
     /// <summary>Length of a profiling window.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Windows kept in memory per version (older ones are dropped).</summary>
-    public int WindowsKept { get; set; } = 48;
+    /// <summary>Windows kept in memory per version (older ones stay in the checkpoint table but take no more labels: the
+    /// label horizon is WindowsKept × Window).</summary>
+    public int WindowsKept { get; set; } = 168;
+
+    /// <summary>How often changed windows are checkpointed to the database.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a prediction waits for its label in the join index.</summary>
+    public TimeSpan LabelHorizon { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Most predictions in the join index (oldest evicted first).</summary>
+    public int JoinCapacity { get; set; } = 2_000_000;
+
+    /// <summary>Fairness: groups with fewer labelled rows than this are reported but not judged.</summary>
+    public int MinimumGroupSize { get; set; } = 30;
 
     /// <summary>Share of drifted features at which the whole dataset counts as drifted.</summary>
     public double DatasetDriftShare { get; set; } = 0.5;
@@ -36,9 +50,14 @@ public sealed class MonitoringOptions
 /// privacy policy masks what is stored), and drift reports comparing the two with Warden.Statistics' sketch-mode tests
 /// (Evidently's default choice of test by type and reference size).</summary>
 public sealed class MonitoringService(WardenDatabase database, AuditLog audit, TimeProvider time, IOptions<MonitoringOptions> options,
-    Warden.Server.Privacy.PrivacyService privacy, IArtifactStore artifacts)
+    Warden.Server.Privacy.PrivacyService privacy, IArtifactStore artifacts, LabelJoin join)
 {
-    private readonly ConcurrentDictionary<(string Model, int Version), ConcurrentDictionary<long, FeatureProfiles>> _windows = new();
+    private readonly ConcurrentDictionary<(string Model, int Version), ConcurrentDictionary<long, MonitoringWindow>> _windows = new();
+    private readonly ConcurrentDictionary<(string Model, int Version), Task<VersionContext>> _contexts = new();
+
+    /// <summary>What grouping a version's predictions needs: task, sensitive attributes, segment edges from the reference.</summary>
+    private sealed record VersionContext(bool Classifier, IReadOnlyList<FeatureSpec> Features, IReadOnlyList<SensitiveAttribute> Sensitive,
+        IReadOnlyDictionary<string, double[]> SegmentEdges);
 
     /// <summary>Profiles a labelled or unlabelled data set as the version's reference (replacing an earlier one).</summary>
     public async Task<ReferenceProfileInfo> SetReferenceAsync(string model, int version, byte[] csv, AuditScope scope, CancellationToken cancellationToken)
@@ -86,28 +105,250 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         await uow.ExecuteAsync("DELETE FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken);
         await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by) VALUES (@Id, @rows, @profiles, @at, @by)",
             new { row.Id, rows = profiles.Rows, profiles = profiles.ToJson(), at = now.ToUnixTimeMilliseconds(), by = scope.Actor.KeyId }, cancellationToken);
+        uow.AfterCommit(() => Invalidate(model, version));
         await audit.AppendAsync(uow, scope, "monitoring.reference", $"model:{model}/v{version}",
             new { rows = profiles.Rows, sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(csv)) }, cancellationToken: cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return new ReferenceProfileInfo(model, version, profiles.Rows, features.Select(f => f.Name).ToList(), now);
     }
 
-    /// <summary>Adds served rows to the current window of (model, version).</summary>
-    public void Observe(string model, int version, IReadOnlyList<FeatureSpec> features, IReadOnlyList<string[]> rows, IReadOnlyList<double>? outputs = null)
+    /// <summary>Adds served rows to the current window of (model, version) and indexes them for their delayed labels: a request
+    /// of one record under its request id, of several under "requestId/i".</summary>
+    public async ValueTask ObserveAsync(string model, int version, IReadOnlyList<FeatureSpec> features, IReadOnlyList<string[]> rows,
+        IReadOnlyList<double>? outputs = null, string? requestId = null, string? entityId = null, CancellationToken cancellationToken = default)
     {
         if (features.Count == 0)
         {
             return;
         }
 
-        var windows = _windows.GetOrAdd((model, version), _ => new ConcurrentDictionary<long, FeatureProfiles>());
-        var start = WindowStart(time.GetUtcNow());
-        windows.GetOrAdd(start, _ => FeatureProfiles.Create(features)).Observe(rows, outputs);
+        var now = time.GetUtcNow();
+        var window = Window(model, version, WindowStart(now), features);
+        window.Profiles.Observe(rows, outputs);
+        if (outputs is null)
+        {
+            return;
+        }
+
+        var context = await ContextAsync(model, version, features, cancellationToken);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var groups = Groups(context, rows[i]);
+            window.AddPrediction(groups, context.Classifier ? outputs[i] >= 0.5 : null);
+            if (requestId is not null)
+            {
+                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", new PendingPrediction(model, version, window.Start, now, outputs[i], entityId, groups));
+            }
+        }
+
+        window.Dirty = true;
+    }
+
+    /// <summary>Adds a prediction posted through the events API (made elsewhere), with the schema violations found in it.</summary>
+    public async ValueTask ObserveExternalAsync(Serving.PredictionEvent e, IReadOnlyList<FeatureSpec> features, string[] row, double score,
+        IReadOnlyList<(string Feature, string Kind, string Example)> violations, CancellationToken cancellationToken = default)
+    {
+        var window = Window(e.Model, e.Version, WindowStart(e.At), features);
+        window.Profiles.Observe([row], [score]);
+        foreach (var (feature, kind, example) in violations)
+        {
+            window.AddViolation(feature, kind, example);
+        }
+
+        var context = await ContextAsync(e.Model, e.Version, features, cancellationToken);
+        var groups = Groups(context, row);
+        window.AddPrediction(groups, context.Classifier ? score >= 0.5 : null);
+        join.Add(e.RequestId, new PendingPrediction(e.Model, e.Version, window.Start, e.At, score, e.UnitId, groups));
+    }
+
+    /// <summary>Re-indexes a stored prediction at start (its traffic profile is already in the checkpoint).</summary>
+    public async ValueTask ReplayPredictionAsync(Serving.PredictionEvent e, int index, int count, CancellationToken cancellationToken)
+    {
+        if (e.Shadow && e.Outputs.Count == 0 || e.At < time.GetUtcNow() - options.Value.LabelHorizon)
+        {
+            return;
+        }
+
+        var score = e.Outputs.GetValueOrDefault("probability") ?? e.Outputs.GetValueOrDefault("prediction");
+        var value = score switch
+        {
+            double d => d,
+            JsonElement { ValueKind: JsonValueKind.Number } j => j.GetDouble(),
+            JsonElement { ValueKind: JsonValueKind.True } => 1,
+            JsonElement { ValueKind: JsonValueKind.False } => 0,
+            _ => double.NaN,
+        };
+        if (!double.IsFinite(value))
+        {
+            return;
+        }
+
+        var context = await ContextAsync(e.Model, e.Version, null, cancellationToken);
+        var row = context.Features.Select(f => e.Inputs.TryGetValue(f.Name, out var v) ? Convert.ToString(v is JsonElement j ? (j.ValueKind == JsonValueKind.String ? j.GetString() : j.GetRawText()) : v, CultureInfo.InvariantCulture) ?? "" : "").ToArray();
+        var key = count == 1 ? e.RequestId : $"{e.RequestId}/{index}";
+        join.Add(key, new PendingPrediction(e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, Groups(context, row)));
+    }
+
+    /// <summary>Counts a feedback event's label against the predictions it names (in their windows); returns how many it labelled.</summary>
+    public async ValueTask<int> ApplyFeedbackAsync(FeedbackEvent feedback, CancellationToken cancellationToken)
+    {
+        if (feedback.Label is not { } label)
+        {
+            return 0;
+        }
+
+        var labelled = 0;
+        foreach (var p in join.Find(feedback))
+        {
+            var context = await ContextAsync(p.Model, p.Version, null, cancellationToken);
+            if (!_windows.TryGetValue((p.Model, p.Version), out var windows) || !windows.TryGetValue(p.WindowStart, out var window))
+            {
+                window = Window(p.Model, p.Version, p.WindowStart, context.Features);
+            }
+
+            window.AddOutcome(context.Classifier, label, p.Score, p.Groups);
+            labelled++;
+        }
+
+        return labelled;
+    }
+
+    private MonitoringWindow Window(string model, int version, long start, IReadOnlyList<FeatureSpec> features)
+    {
+        var windows = _windows.GetOrAdd((model, version), _ => new ConcurrentDictionary<long, MonitoringWindow>());
+        var window = windows.GetOrAdd(start, s => new MonitoringWindow(s, FeatureProfiles.Create(features)));
         if (windows.Count > options.Value.WindowsKept)
         {
             foreach (var old in windows.Keys.Order().Take(windows.Count - options.Value.WindowsKept))
             {
-                windows.TryRemove(old, out _);
+                if (windows.TryGetValue(old, out var w) && !w.Dirty)
+                {
+                    windows.TryRemove(old, out _);
+                }
+            }
+        }
+
+        return window;
+    }
+
+    private Task<VersionContext> ContextAsync(string model, int version, IReadOnlyList<FeatureSpec>? features, CancellationToken cancellationToken)
+    {
+        var task = _contexts.GetOrAdd((model, version), _ => LoadContextAsync(model, version, features, CancellationToken.None));
+        if (task.IsFaulted)
+        {
+            _contexts.TryRemove((model, version), out _);
+        }
+
+        return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<VersionContext> LoadContextAsync(string model, int version, IReadOnlyList<FeatureSpec>? features, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+        var sensitive = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT sensitive_attributes FROM models WHERE name = @model", new { model }, cancellationToken: cancellationToken));
+        var reference = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT profiles FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken));
+        var edges = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        if (reference is not null)
+        {
+            foreach (var (name, profile) in FeatureProfiles.FromJson(reference).Numeric)
+            {
+                if (profile.Count > 0)
+                {
+                    // Quartiles of the reference: four segments per numeric feature for root cause.
+                    edges[name] = [.. new[] { 0.25, 0.5, 0.75 }.Select(q => profile.Quantiles.Quantile(q)).Distinct()];
+                }
+            }
+        }
+
+        return new VersionContext(row.ModelTask == ModelTasks.BinaryClassification, features ?? row.ParsedSignature.Features,
+            Registry.RegistryJson.Read<List<SensitiveAttribute>>(sensitive ?? "[]") ?? [], edges);
+    }
+
+    /// <summary>Forgets cached grouping of a version (after its reference or its model's sensitive attributes change).</summary>
+    public void Invalidate(string model, int version) => _contexts.TryRemove((model, version), out _);
+
+    private static Dictionary<string, string> Groups(VersionContext context, string[] row)
+    {
+        var groups = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var j = 0; j < context.Features.Count && j < row.Length; j++)
+        {
+            var f = context.Features[j];
+            var value = row[j];
+            var attribute = context.Sensitive.FirstOrDefault(a => a.Name == f.Name);
+            if (attribute is not null)
+            {
+                groups["attr:" + f.Name] = string.IsNullOrEmpty(value) ? "(missing)" : Governance.ValidationMetrics.GroupOf(value, attribute.Bins);
+            }
+
+            if (f.Kind == FeatureKinds.Numeric)
+            {
+                if (context.SegmentEdges.TryGetValue(f.Name, out var edges) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                {
+                    groups["seg:" + f.Name] = QuantileBin(edges, x);
+                }
+            }
+            else
+            {
+                groups["seg:" + f.Name] = string.IsNullOrEmpty(value) ? "(missing)" : value.Length > 64 ? value[..64] : value;
+            }
+        }
+
+        return groups;
+    }
+
+    private static string QuantileBin(double[] edges, double x)
+    {
+        var i = 0;
+        while (i < edges.Length && x > edges[i])
+        {
+            i++;
+        }
+
+        var low = i == 0 ? "-inf" : edges[i - 1].ToString("G4", CultureInfo.InvariantCulture);
+        var high = i == edges.Length ? "inf" : edges[i].ToString("G4", CultureInfo.InvariantCulture);
+        return $"q{i + 1} ({low}, {high}]";
+    }
+
+    /// <summary>Writes changed windows to the checkpoint table (traffic part only); returns how many.</summary>
+    public async Task<int> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var ((model, version), windows) in _windows)
+        {
+            foreach (var window in windows.Values.Where(w => w.Dirty).ToList())
+            {
+                window.Dirty = false;
+                var state = window.ToCheckpointJson();
+                await using var connection = await database.OpenAsync(cancellationToken);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO monitoring_windows (model, version, window_start, state, updated_at) VALUES (@model, @version, @start, @state, @now) " +
+                    "ON CONFLICT (model, version, window_start) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                    new { model, version, start = window.Start, state, now }, cancellationToken: cancellationToken));
+                written++;
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>Loads the checkpointed windows still within the kept span (at start, before the event log replays).</summary>
+    public async Task LoadCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        var from = WindowStart(time.GetUtcNow()) - (long)options.Value.Window.TotalMilliseconds * options.Value.WindowsKept;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Model, long Version, string State)>(new CommandDefinition(
+            "SELECT model AS Model, version AS Version, state AS State FROM monitoring_windows WHERE window_start >= @from", new { from }, cancellationToken: cancellationToken));
+        foreach (var (model, version, state) in rows)
+        {
+            var stored = MonitoringWindow.FromJson(state);
+            var windows = _windows.GetOrAdd((model, (int)version), _ => new ConcurrentDictionary<long, MonitoringWindow>());
+            if (!windows.TryAdd(stored.Start, stored))
+            {
+                windows[stored.Start].Merge(stored); // traffic served while the server was starting
             }
         }
     }
@@ -126,7 +367,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var (_, reference) = await LoadReferenceAsync(model, version, cancellationToken);
         return !_windows.TryGetValue((model, version), out var windows)
             ? []
-            : windows.Where(w => w.Value.Rows > 0).OrderBy(w => w.Key).Select(w => Drift(model, version, reference, w.Value.Snapshot(), w.Key)).ToList();
+            : windows.Where(w => w.Value.Profiles.Rows > 0).OrderBy(w => w.Key).Select(w => Drift(model, version, reference, w.Value.Profiles.Snapshot(), w.Key)).ToList();
     }
 
     private DriftReport Drift(string model, int version, FeatureProfiles reference, FeatureProfiles window, long start)
@@ -171,8 +412,8 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var window = options.Value.Window;
         return keys.Select(k => new MonitoredVersion(k.Item1, k.Item2, references.TryGetValue(k, out var rows) ? rows : null,
                 _windows.TryGetValue(k, out var windows)
-                    ? windows.Where(w => w.Value.Rows > 0).OrderBy(w => w.Key).Select(w => new TrafficWindow(DateTimeOffset.FromUnixTimeMilliseconds(w.Key),
-                        DateTimeOffset.FromUnixTimeMilliseconds(w.Key) + window, w.Value.Rows)).ToList()
+                    ? windows.Where(w => w.Value.Profiles.Rows > 0).OrderBy(w => w.Key).Select(w => new TrafficWindow(DateTimeOffset.FromUnixTimeMilliseconds(w.Key),
+                        DateTimeOffset.FromUnixTimeMilliseconds(w.Key) + window, w.Value.Profiles.Rows)).ToList()
                     : []))
             .ToList();
     }
@@ -277,6 +518,82 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             window.Rows, ordered.Count(r => r.Issues.Count > 0), ordered);
     }
 
+    /// <summary>Performance per window (oldest first) from the labels joined so far; windows without traffic are left out.</summary>
+    public async Task<PerformanceReport> PerformanceAsync(string model, int version, TimeSpan? span, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+        var windows = Merged(model, version, span);
+        var list = windows.Select(w =>
+        {
+            var (classification, regression, labelled, _, _) = w.Window.Outcomes();
+            var predictions = w.Window.Profiles.Rows;
+            var metrics = new Dictionary<string, double?>(StringComparer.Ordinal);
+            var exact = true;
+            double? bound = null;
+            if (classification is { Count: > 0 })
+            {
+                var m = classification.Metrics();
+                metrics["accuracy"] = m.Accuracy;
+                metrics["precision"] = m.Precision;
+                metrics["recall"] = m.Recall;
+                metrics["f1"] = m.F1;
+                metrics["roc_auc"] = m.RocAuc;
+                metrics["log_loss"] = m.LogLoss;
+                metrics["brier"] = m.BrierScore;
+                metrics["ece"] = m.ExpectedCalibrationError;
+                metrics["positive_rate"] = (double)m.Positives / m.Count;
+                exact = m.IsExact;
+                bound = m.RocAucErrorBound;
+            }
+            else if (regression is { Count: > 0 })
+            {
+                var m = regression.Metrics();
+                metrics["mae"] = m.MeanAbsoluteError;
+                metrics["rmse"] = m.RootMeanSquaredError;
+                metrics["mape"] = m.MeanAbsolutePercentageError;
+                metrics["r2"] = m.R2;
+            }
+
+            return new PerformanceWindow(DateTimeOffset.FromUnixTimeMilliseconds(w.Start), DateTimeOffset.FromUnixTimeMilliseconds(w.End), predictions, labelled,
+                predictions == 0 ? 0 : Math.Min(1, (double)labelled / predictions), metrics, exact, bound);
+        }).ToList();
+        return new PerformanceReport(model, version, row.ModelTask, list, join.Unmatched);
+    }
+
+    /// <summary>The version's windows in memory, oldest first, merged into spans of <paramref name="span"/> (a multiple of the
+    /// base window; null: the base window). Merging is exact for counts, moments and confusion cells.</summary>
+    private List<(long Start, long End, MonitoringWindow Window)> Merged(string model, int version, TimeSpan? span)
+    {
+        var baseMs = (long)options.Value.Window.TotalMilliseconds;
+        var spanMs = span is { } s ? Math.Max(baseMs, (long)s.TotalMilliseconds / baseMs * baseMs) : baseMs;
+        if (!_windows.TryGetValue((model, version), out var windows))
+        {
+            return [];
+        }
+
+        var result = new List<(long, long, MonitoringWindow)>();
+        foreach (var group in windows.Values.OrderBy(w => w.Start).GroupBy(w => w.Start / spanMs * spanMs))
+        {
+            var first = group.First();
+            if (spanMs == baseMs)
+            {
+                result.Add((group.Key, group.Key + spanMs, first));
+                continue;
+            }
+
+            var merged = new MonitoringWindow(group.Key, FeatureProfiles.Create(first.Profiles.Features));
+            foreach (var w in group)
+            {
+                merged.Merge(w);
+            }
+
+            result.Add((group.Key, group.Key + spanMs, merged));
+        }
+
+        return result;
+    }
+
     /// <summary>Drift of the model's output (scores of the reference data against served scores), when both were profiled.</summary>
     private static FeatureDrift? PredictionDrift(FeatureProfiles reference, FeatureProfiles window)
     {
@@ -297,12 +614,12 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     {
         var (row, reference) = await LoadReferenceAsync(model, version, cancellationToken);
         var start = WindowStart(at ?? time.GetUtcNow());
-        if (!_windows.TryGetValue((model, version), out var windows) || !windows.TryGetValue(start, out var live) || live.Rows == 0)
+        if (!_windows.TryGetValue((model, version), out var windows) || !windows.TryGetValue(start, out var live) || live.Profiles.Rows == 0)
         {
             throw WardenProblemException.NotFound($"A window of traffic for {model} v{version} starting {DateTimeOffset.FromUnixTimeMilliseconds(start):O}");
         }
 
-        return (row, reference, live.Snapshot(), start);
+        return (row, reference, live.Profiles.Snapshot(), start);
     }
 
     private async Task<(VersionRow Row, FeatureProfiles Reference)> LoadReferenceAsync(string model, int version, CancellationToken cancellationToken)

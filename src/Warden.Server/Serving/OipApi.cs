@@ -125,7 +125,7 @@ public static class OipApi
     }
 
     private static async Task<IResult> InferAsync(string model, string? version, HttpContext context, DeploymentTable table, WardenDatabase database,
-        TrafficRouter router, ServingMetrics metrics, PredictionEventLog events, TimeProvider time, Audit.AuditScope scope, CancellationToken ct)
+        TrafficRouter router, ServingMetrics metrics, EventLog events, TimeProvider time, Audit.AuditScope scope, CancellationToken ct)
     {
         JsonNode? body;
         try

@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Warden.Contracts;
+using Warden.Server.Data;
 using Warden.Server.Platform;
 
 namespace Warden.Server.Serving;
@@ -25,49 +28,120 @@ public sealed record PredictionEvent(
     string? SealedInputs = null,
     bool Shadow = false);
 
-/// <summary>The embedded prediction event store: a bounded in-process queue drained by one writer into append-only segments
-/// (DATA/events/predictions-YYYY-MM-DD.seg), one per day, each with its own data key (envelope encryption). Every batch
-/// is a sealed chunk — length prefix, then AES-256-GCM over the batch's JSON lines with associated data binding the
-/// segment name and the chunk's offset, so chunks cannot be reordered, moved or spliced unnoticed — flushed to disk. The response never waits for the disk; when the
-/// queue is full the event is counted as dropped (warden.events.dropped) rather than blocking or vanishing silently.
-/// The monitoring issue replaces this with the durable event log (group commit, idempotency, replay).</summary>
-public sealed partial class PredictionEventLog : BackgroundService
+/// <summary>One entry of the event log: a prediction or a feedback event.</summary>
+public sealed record LoggedEvent(PredictionEvent? Prediction = null, FeedbackEvent? Feedback = null)
 {
+    /// <summary>The entry's event id.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string EventId => Prediction?.EventId ?? Feedback!.EventId;
+
+    /// <summary>When it happened.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateTimeOffset At => Prediction?.At ?? Feedback!.At;
+
+    /// <summary>True for a prediction posted through the events API (Warden did not serve it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsExternalPrediction => Prediction is { Alias: EventLog.ExternalAlias };
+}
+
+/// <summary>Told about the log's content: once at start for every stored event (oldest first, replay), then for every batch
+/// made durable. Monitoring rebuilds its label join and performance windows from it.</summary>
+public interface IEventLogConsumer
+{
+    /// <summary>One stored event, read back at start (oldest first). Keep it cheap: collect, then work in <see cref="ReplayCompletedAsync"/>.</summary>
+    void Replay(LoggedEvent e);
+
+    /// <summary>The replay is over; new appends follow.</summary>
+    ValueTask ReplayCompletedAsync(CancellationToken cancellationToken);
+
+    /// <summary>A batch just made durable (already fsynced), in log order.</summary>
+    ValueTask OnAppendedAsync(IReadOnlyList<LoggedEvent> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>Event log settings ("Warden:Events").</summary>
+public sealed class EventLogOptions
+{
+    /// <summary>How long events are kept; older day segments are deleted with their data keys. Null keeps everything.</summary>
+    public TimeSpan? Retention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Events that may wait in memory for the writer; beyond it served predictions are counted as dropped and
+    /// ingest calls wait.</summary>
+    public int QueueCapacity { get; set; } = 200_000;
+
+    /// <summary>Most events in one group commit (one sealed chunk and one fsync per day segment).</summary>
+    public int MaxBatch { get; set; } = 8192;
+}
+
+/// <summary>The embedded durable event log: predictions (from serving, or posted) and feedback in append-only day segments
+/// (DATA/events/predictions-YYYY-MM-DD.seg), each with its own data key (envelope encryption). One writer drains a bounded
+/// queue and group-commits: every batch becomes one sealed chunk — length prefix, then AES-256-GCM over the batch's JSON
+/// lines with associated data binding the segment name and the chunk's offset, so chunks cannot be reordered, moved or
+/// spliced unnoticed — followed by one fsync, and only then are the batch's durable appends acknowledged. Served
+/// predictions never wait for the disk; when the queue is full they are counted as dropped (warden.events.dropped).
+/// Posted events are idempotent by event id. At start a torn tail (a chunk cut short by a crash) is truncated — it was
+/// never acknowledged — and the log is replayed to the consumers. Segments older than the retention are deleted and
+/// their data keys destroyed.</summary>
+public sealed partial class EventLog : BackgroundService
+{
+    /// <summary>The alias recorded for predictions posted through the events API.</summary>
+    public const string ExternalAlias = "external";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private readonly Channel<PredictionEvent> _queue = Channel.CreateBounded<PredictionEvent>(new BoundedChannelOptions(100_000)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite,
-        SingleReader = true,
-    });
-
+    private readonly Channel<Pending> _queue;
     private readonly string _directory;
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
-    private readonly ILogger<PredictionEventLog> _logger;
+    private readonly Histogram<long> _commitSize;
+    private readonly ILogger<EventLog> _logger;
     private readonly Security.DataKeyStore _keys;
+    private readonly WardenDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly EventLogOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly Lock _seenLock = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _flushed = new(1, 1);
+    private IEventLogConsumer[] _consumers = [];
+    private long _lastSweep;
+
+    private readonly record struct Pending(LoggedEvent Event, TaskCompletionSource? Ack);
 
     /// <summary>Creates the log in DATA/events.</summary>
-    public PredictionEventLog(IOptions<WardenOptions> options, IMeterFactory meters, Security.DataKeyStore keys, ILogger<PredictionEventLog> logger)
+    public EventLog(IOptions<WardenOptions> options, IOptions<EventLogOptions> logOptions, IMeterFactory meters, Security.DataKeyStore keys,
+        WardenDatabase database, TimeProvider time, IServiceProvider services, ILogger<EventLog> logger)
     {
         _keys = keys;
+        _database = database;
+        _time = time;
+        _services = services;
+        _options = logOptions.Value;
         _directory = Path.Combine(options.Value.DataDirectory, "events");
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
         var meter = meters.Create(Telemetry.MeterName);
-        _written = meter.CreateCounter<long>("warden.events.written", unit: "{event}", description: "Prediction events persisted.");
-        _dropped = meter.CreateCounter<long>("warden.events.dropped", unit: "{event}", description: "Prediction events dropped because the queue was full.");
+        _written = meter.CreateCounter<long>("warden.events.written", unit: "{event}", description: "Events persisted to the event log.");
+        _dropped = meter.CreateCounter<long>("warden.events.dropped", unit: "{event}", description: "Served prediction events dropped because the queue was full or the disk failed.");
+        _commitSize = meter.CreateHistogram<long>("warden.events.commit_size", unit: "{event}", description: "Events per group commit.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 4, 16, 64, 256, 1024, 4096, 16384] });
         _logger = logger;
     }
 
     /// <summary>The folder holding the segments.</summary>
     public string Directory => _directory;
 
-    /// <summary>Queues an event without waiting; returns false (and counts it) when the queue is full.</summary>
+    /// <summary>Queues a served prediction without waiting; returns false (and counts it) when the queue is full.</summary>
     public bool TryAppend(PredictionEvent e)
     {
-        if (_queue.Writer.TryWrite(e))
+        if (_queue.Writer.TryWrite(new Pending(new LoggedEvent(e), null)))
         {
             return true;
         }
@@ -76,9 +150,56 @@ public sealed partial class PredictionEventLog : BackgroundService
         return false;
     }
 
+    /// <summary>Appends events durably: returns, once they are fsynced, the events that were new. Events whose id is already
+    /// in the log (or earlier in the same call) are not stored again.</summary>
+    public async Task<IReadOnlyList<LoggedEvent>> AppendDurableAsync(IReadOnlyList<LoggedEvent> events, CancellationToken cancellationToken = default)
+    {
+        await _ready.Task.WaitAsync(cancellationToken);
+        var fresh = new List<LoggedEvent>(events.Count);
+        lock (_seenLock)
+        {
+            foreach (var e in events)
+            {
+                if (_seen.Add(e.EventId))
+                {
+                    fresh.Add(e);
+                }
+            }
+        }
+
+        var acks = new List<Task>(fresh.Count);
+        try
+        {
+            foreach (var e in fresh)
+            {
+                var ack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await _queue.Writer.WriteAsync(new Pending(e, ack), cancellationToken);
+                acks.Add(ack.Task);
+            }
+
+            await Task.WhenAll(acks);
+        }
+        catch
+        {
+            // Not acknowledged: the caller may retry with the same ids, so they must not count as seen.
+            lock (_seenLock)
+            {
+                foreach (var e in fresh.Skip(acks.Count))
+                {
+                    _seen.Remove(e.EventId);
+                }
+            }
+
+            throw;
+        }
+
+        return fresh;
+    }
+
     /// <summary>Waits until everything queued so far is on disk (for tests and shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
+        await _ready.Task.WaitAsync(cancellationToken);
         while (_queue.Reader.Count > 0)
         {
             await Task.Delay(10, cancellationToken);
@@ -88,13 +209,34 @@ public sealed partial class PredictionEventLog : BackgroundService
         _flushed.Release();
     }
 
-    private readonly SemaphoreSlim _flushed = new(1, 1);
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         System.IO.Directory.CreateDirectory(_directory);
-        var batch = new List<PredictionEvent>(1024);
+        _consumers = _services.GetServices<IEventLogConsumer>().ToArray();
+        try
+        {
+            await RecoverAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or JsonException)
+        {
+            LogRecoveryFailed(_logger, e);
+        }
+
+        foreach (var consumer in _consumers)
+        {
+            try
+            {
+                await consumer.ReplayCompletedAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogConsumerFailed(_logger, e, consumer.GetType().Name);
+            }
+        }
+
+        _ready.TrySetResult();
+        var batch = new List<Pending>(_options.MaxBatch);
         try
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
@@ -102,19 +244,20 @@ public sealed partial class PredictionEventLog : BackgroundService
                 await _flushed.WaitAsync(stoppingToken);
                 try
                 {
-                    while (batch.Count < 1024 && _queue.Reader.TryRead(out var e))
+                    while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var e))
                     {
                         batch.Add(e);
                     }
 
-                    await WriteAsync(batch);
-                    _written.Add(batch.Count);
+                    await CommitAsync(batch, stoppingToken);
                     batch.Clear();
                 }
                 finally
                 {
                     _flushed.Release();
                 }
+
+                await SweepAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -125,11 +268,11 @@ public sealed partial class PredictionEventLog : BackgroundService
                 batch.Add(e);
             }
 
-            await WriteAsync(batch);
+            await CommitAsync(batch, CancellationToken.None);
         }
     }
 
-    private async Task WriteAsync(List<PredictionEvent> batch)
+    private async Task CommitAsync(List<Pending> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -138,36 +281,179 @@ public sealed partial class PredictionEventLog : BackgroundService
 
         try
         {
-            foreach (var day in batch.GroupBy(e => e.At.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))
+            foreach (var day in batch.GroupBy(p => SegmentName(p.Event.At)))
             {
-                var segment = $"predictions-{day.Key}.seg";
-                var key = await _keys.GetAsync("segment:" + segment, "segment");
-                var lines = new System.Text.StringBuilder();
-                foreach (var e in day)
+                var segment = day.Key;
+                var key = await _keys.GetAsync("segment:" + segment, "segment", cancellationToken);
+                var lines = new ArrayBufferWriter<byte>(day.Count() * 512);
+                using (var writer = new Utf8JsonWriter(lines, new JsonWriterOptions { Encoder = Json.Encoder, SkipValidation = true }))
                 {
-                    lines.Append(JsonSerializer.Serialize(e, Json)).Append('\n');
+                    foreach (var p in day)
+                    {
+                        JsonSerializer.Serialize(writer, p.Event, Json);
+                        writer.Flush();
+                        writer.Reset();
+                        lines.Write("\n"u8);
+                    }
                 }
 
                 await using var file = new FileStream(Path.Combine(_directory, segment), FileMode.Append, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous);
-                var chunk = Security.Envelope.Seal(key!, System.Text.Encoding.UTF8.GetBytes(lines.ToString()), ChunkContext(segment, file.Position));
+                var chunk = Security.Envelope.Seal(key!, lines.WrittenSpan, ChunkContext(segment, file.Position));
                 var length = new byte[4];
                 System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, chunk.Length);
-                await file.WriteAsync(length);
-                await file.WriteAsync(chunk);
-                await file.FlushAsync();
+                await file.WriteAsync(length, cancellationToken);
+                await file.WriteAsync(chunk, cancellationToken);
+                await file.FlushAsync(cancellationToken);
                 file.Flush(flushToDisk: true);
             }
         }
-        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or OperationCanceledException)
         {
-            _dropped.Add(batch.Count);
             LogWriteFailed(_logger, e, batch.Count);
+            foreach (var p in batch)
+            {
+                if (p.Ack is null)
+                {
+                    _dropped.Add(1);
+                }
+                else
+                {
+                    p.Ack.TrySetException(new IOException("the event log could not store the batch", e));
+                }
+            }
+
+            return;
+        }
+
+        _written.Add(batch.Count);
+        _commitSize.Record(batch.Count);
+        foreach (var p in batch)
+        {
+            p.Ack?.TrySetResult();
+        }
+
+        var events = batch.ConvertAll(p => p.Event);
+        foreach (var consumer in _consumers)
+        {
+            try
+            {
+                await consumer.OnAppendedAsync(events, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogConsumerFailed(_logger, e, consumer.GetType().Name);
+            }
         }
     }
 
-    /// <summary>Reads every stored event back (decrypting and authenticating each chunk), oldest first. For the monitoring
-    /// consumers, exports and tests; a chunk that fails authentication stops the read with an exception naming it.</summary>
+    // Truncates torn tails, loads the ids of posted events for idempotency, and replays everything to the consumers.
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        foreach (var path in System.IO.Directory.GetFiles(_directory, "predictions-*.seg").Order(StringComparer.Ordinal))
+        {
+            var segment = Path.GetFileName(path);
+            var key = await _keys.GetAsync("segment:" + segment, null, cancellationToken);
+            if (key is null)
+            {
+                continue;
+            }
+
+            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            var offset = 0;
+            while (offset < bytes.Length)
+            {
+                byte[] plain;
+                var complete = offset + 4 <= bytes.Length
+                               && System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset, 4)) is var length
+                               && length > 0 && offset + 4 + length <= bytes.Length;
+                if (!complete)
+                {
+                    // A crash between write and fsync; the chunk was never acknowledged.
+                    LogTornTail(_logger, segment, bytes.Length - offset);
+                    await using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
+                    {
+                        file.SetLength(offset);
+                        file.Flush(flushToDisk: true);
+                    }
+
+                    break;
+                }
+
+                var chunkLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset, 4));
+                plain = Security.Envelope.Open(key, bytes.AsSpan(offset + 4, chunkLength), ChunkContext(segment, offset));
+                foreach (var e in ParseChunk(plain))
+                {
+                    if (e.Feedback is not null || e.IsExternalPrediction)
+                    {
+                        _seen.Add(e.EventId);
+                    }
+
+                    foreach (var consumer in _consumers)
+                    {
+                        consumer.Replay(e);
+                    }
+                }
+
+                offset += 4 + chunkLength;
+            }
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_options.Retention is not { } retention || now.ToUnixTimeMilliseconds() - _lastSweep < 3_600_000)
+        {
+            return;
+        }
+
+        _lastSweep = now.ToUnixTimeMilliseconds();
+        await DeleteExpiredAsync(now - retention, cancellationToken);
+    }
+
+    /// <summary>Deletes day segments entirely older than <paramref name="cutoff"/> and destroys their data keys; returns how
+    /// many were deleted. Runs hourly by itself with the configured retention.</summary>
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        var last = SegmentName(cutoff);
+        foreach (var path in System.IO.Directory.GetFiles(_directory, "predictions-*.seg"))
+        {
+            var segment = Path.GetFileName(path);
+            if (string.CompareOrdinal(segment, last) >= 0)
+            {
+                continue;
+            }
+
+            await using (var uow = await _database.BeginAsync(cancellationToken))
+            {
+                await _keys.DestroyAsync(uow, "segment:" + segment, cancellationToken);
+                await uow.CommitAsync(cancellationToken);
+            }
+
+            File.Delete(path);
+            deleted++;
+            LogSegmentExpired(_logger, segment);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Reads every stored prediction back (decrypting and authenticating each chunk), oldest first.</summary>
     public async IAsyncEnumerable<PredictionEvent> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var e in ReadEventsAsync(cancellationToken))
+        {
+            if (e.Prediction is not null)
+            {
+                yield return e.Prediction;
+            }
+        }
+    }
+
+    /// <summary>Reads every stored event back (decrypting and authenticating each chunk), oldest first. A chunk that fails
+    /// authentication stops the read with an exception naming it.</summary>
+    public async IAsyncEnumerable<LoggedEvent> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (!System.IO.Directory.Exists(_directory))
         {
@@ -179,21 +465,50 @@ public sealed partial class PredictionEventLog : BackgroundService
             var segment = Path.GetFileName(path);
             var key = await _keys.GetAsync("segment:" + segment, null, cancellationToken)
                       ?? throw new System.Security.Cryptography.CryptographicException($"segment {segment} has no data key");
-            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            byte[] bytes;
+            await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                bytes = new byte[file.Length];
+                await file.ReadExactlyAsync(bytes, cancellationToken);
+            }
+
             var offset = 0;
             while (offset + 4 <= bytes.Length)
             {
                 var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset, 4));
-                var plain = Security.Envelope.Open(key, bytes.AsSpan(offset + 4, length), ChunkContext(segment, offset));
-                foreach (var line in System.Text.Encoding.UTF8.GetString(plain).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                if (offset + 4 + length > bytes.Length)
                 {
-                    yield return JsonSerializer.Deserialize<PredictionEvent>(line, Json)!;
+                    break; // being written right now
+                }
+
+                var plain = Security.Envelope.Open(key, bytes.AsSpan(offset + 4, length), ChunkContext(segment, offset));
+                foreach (var e in ParseChunk(plain))
+                {
+                    yield return e;
                 }
 
                 offset += 4 + length;
             }
         }
     }
+
+    private static List<LoggedEvent> ParseChunk(byte[] plain)
+    {
+        var events = new List<LoggedEvent>();
+        foreach (var line in System.Text.Encoding.UTF8.GetString(plain).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // Segments written before feedback existed hold bare predictions.
+            var e = line.Contains("\"prediction\":{", StringComparison.Ordinal) || line.Contains("\"feedback\":{", StringComparison.Ordinal)
+                ? JsonSerializer.Deserialize<LoggedEvent>(line, Json)
+                : null;
+            events.Add(e is { Prediction: not null } or { Feedback: not null } ? e : new LoggedEvent(JsonSerializer.Deserialize<PredictionEvent>(line, Json)));
+        }
+
+        return events;
+    }
+
+    private static string SegmentName(DateTimeOffset at) =>
+        $"predictions-{at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}.seg";
 
     private static string ChunkContext(string segment, long offset) => $"warden-segment|{segment}|offset:{offset}";
 
@@ -204,6 +519,18 @@ public sealed partial class PredictionEventLog : BackgroundService
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not persist {Count} prediction events")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not persist {Count} events")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The event log could not be recovered completely")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event log segment {Segment}: truncated a torn tail of {Bytes} bytes (never acknowledged)")]
+    private static partial void LogTornTail(ILogger logger, string segment, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event log segment {Segment} expired and was deleted with its data key")]
+    private static partial void LogSegmentExpired(ILogger logger, string segment);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event log consumer {Consumer} failed")]
+    private static partial void LogConsumerFailed(ILogger logger, Exception exception, string consumer);
 }

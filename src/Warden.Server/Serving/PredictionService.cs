@@ -17,7 +17,7 @@ public sealed class PredictionService(
     DeploymentTable deployments,
     TrafficRouter router,
     PrivacyService privacy,
-    PredictionEventLog events,
+    EventLog events,
     Security.SubjectVault subjects,
     Monitoring.MonitoringService monitoring,
     ServingMetrics metrics,
@@ -160,7 +160,7 @@ public sealed class PredictionService(
             outputs[i] = predictions[i].Probability ?? (predictions[i].Prediction is double d ? d : double.NaN);
         }
 
-        monitoring.Observe(version.ModelName, version.Version, version.Signature.Features, rows, outputs);
+        await monitoring.ObserveAsync(version.ModelName, version.Version, version.Signature.Features, rows, outputs, requestId, unitId, cancellationToken);
         for (var i = 0; i < rows.Count; i++)
         {
             var stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);

@@ -14,8 +14,9 @@ public static class ServingApi
     /// <summary>Registers the prediction path and the event log.</summary>
     public static IHostApplicationBuilder AddWardenServing(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<PredictionEventLog>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<PredictionEventLog>());
+        builder.Services.AddOptions<EventLogOptions>().BindConfiguration("Warden:Events");
+        builder.Services.AddSingleton<EventLog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventLog>());
         builder.Services.AddOptions<ServingOptions>().BindConfiguration("Warden:Serving");
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<DeploymentTable>();

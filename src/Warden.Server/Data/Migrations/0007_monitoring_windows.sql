@@ -1,0 +1,10 @@
+-- Monitoring: checkpoints of the per-window traffic profiles (feature and output sketches, schema violations, group
+-- selection counts). Outcomes (performance, fairness confusion cells) are rebuilt from the event log at start.
+CREATE TABLE monitoring_windows (
+    model        TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    window_start BIGINT NOT NULL,
+    state        TEXT NOT NULL,
+    updated_at   BIGINT NOT NULL,
+    PRIMARY KEY (model, version, window_start)
+);

@@ -1,0 +1,295 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Warden.Contracts;
+using Warden.Server.Data;
+using Warden.Server.Platform;
+using Warden.Server.Privacy;
+using Warden.Server.Registry;
+using Warden.Server.Serving;
+
+namespace Warden.Server.Monitoring;
+
+/// <summary>Validates posted events (predictions made elsewhere, feedback), stores them durably in the event log and
+/// profiles the predictions. Structural mistakes (no type, unknown model or version, feedback that names no prediction)
+/// reject the event; values that contradict the version's signature (wrong type, unknown or missing field) are accepted and
+/// counted as data-quality violations of the window, because a monitor must see bad traffic rather than hide it.</summary>
+public sealed class EventIngestor(EventLog log, MonitoringService monitoring, PrivacyService privacy, WardenDatabase database, TimeProvider time)
+{
+    /// <summary>Most events per call.</summary>
+    public const int MaxEvents = 10_000;
+
+    private readonly ConcurrentDictionary<(string Model, int Version), VersionInfo> _versions = new();
+
+    private sealed record VersionInfo(VersionRow Row, ModelSignature Signature, PrivacyService.FieldPolicy Policy);
+
+    /// <summary>Parses a body: a JSON array of events, an object with an "events" array, or JSON lines (one event per line).</summary>
+    public static IReadOnlyList<(int Index, IngestEvent? Event, string? Error)> Parse(ReadOnlySpan<byte> body, bool jsonLines)
+    {
+        var events = new List<(int, IngestEvent?, string?)>();
+        if (jsonLines)
+        {
+            var index = 0;
+            foreach (var range in System.Text.Encoding.UTF8.GetString(body).Split('\n'))
+            {
+                var line = range.Trim();
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    events.Add((index, JsonSerializer.Deserialize<IngestEvent>(line, JsonSerializerOptions.Web), null));
+                }
+                catch (JsonException e)
+                {
+                    events.Add((index, null, $"line {index + 1} is not a JSON event: {e.Message}"));
+                }
+
+                index++;
+            }
+
+            return events;
+        }
+
+        try
+        {
+            var root = JsonDocument.Parse(body.ToArray()).RootElement;
+            var array = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("events", out var inner) ? inner : root;
+            if (array.ValueKind != JsonValueKind.Array)
+            {
+                throw new WardenProblemException(StatusCodes.Status400BadRequest, "The body is not a batch of events.",
+                    "Send a JSON array of events, {\"events\": [...]}, or JSON lines with Content-Type application/x-ndjson.");
+            }
+
+            var index = 0;
+            foreach (var element in array.EnumerateArray())
+            {
+                try
+                {
+                    events.Add((index, element.Deserialize<IngestEvent>(JsonSerializerOptions.Web), null));
+                }
+                catch (JsonException e)
+                {
+                    events.Add((index, null, $"event {index} is malformed: {e.Message}"));
+                }
+
+                index++;
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new WardenProblemException(StatusCodes.Status400BadRequest, "The body is not valid JSON.", e.Message);
+        }
+
+        return events;
+    }
+
+    /// <summary>Validates, stores (durably, idempotently) and profiles a batch; returns once every accepted event is fsynced.</summary>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<(int Index, IngestEvent? Event, string? Error)> parsed, string callerKeyId,
+        CancellationToken cancellationToken)
+    {
+        if (parsed.Count > MaxEvents)
+        {
+            throw WardenProblemException.Validation(new Dictionary<string, string[]> { ["events"] = [$"at most {MaxEvents:N0} events per call (got {parsed.Count:N0})"] });
+        }
+
+        var rejected = new List<IngestRejection>();
+        var accepted = new List<LoggedEvent>(parsed.Count);
+        var rows = new Dictionary<string, (VersionInfo Version, string[] Row, double Score, List<(string Feature, string Kind, string Example)> Violations)>(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        foreach (var (index, e, error) in parsed)
+        {
+            if (e is null)
+            {
+                rejected.Add(new IngestRejection(index, "event", error ?? "empty"));
+                continue;
+            }
+
+            var eventId = string.IsNullOrWhiteSpace(e.EventId) ? Guid.CreateVersion7().ToString("N") : e.EventId.Trim();
+            if (eventId.Length > 128)
+            {
+                rejected.Add(new IngestRejection(index, "eventId", "at most 128 characters"));
+                continue;
+            }
+
+            var at = e.At ?? now;
+            if (at > now.AddMinutes(5))
+            {
+                rejected.Add(new IngestRejection(index, "at", "lies in the future"));
+                continue;
+            }
+
+            switch (e.Type)
+            {
+                case "prediction":
+                {
+                    if (string.IsNullOrWhiteSpace(e.Model) || e.Version is null)
+                    {
+                        rejected.Add(new IngestRejection(index, e.Model is null ? "model" : "version", "a prediction names its model and version"));
+                        continue;
+                    }
+
+                    if (e.Prediction is not { } score || !double.IsFinite(score))
+                    {
+                        rejected.Add(new IngestRejection(index, "prediction", "a finite number: the score (probability of the positive class) or the predicted value"));
+                        continue;
+                    }
+
+                    var version = await VersionAsync(e.Model, e.Version.Value, cancellationToken);
+                    if (version is null)
+                    {
+                        rejected.Add(new IngestRejection(index, "model", $"{e.Model} v{e.Version} is not registered"));
+                        continue;
+                    }
+
+                    var (row, violations) = ToRow(version.Signature.Features, e.Inputs);
+                    var stored = await privacy.ApplyAsync(version.Policy, row, version.Signature.Features, cancellationToken);
+                    var requestId = e.RequestId ?? eventId;
+                    accepted.Add(new LoggedEvent(new PredictionEvent(eventId, requestId, e.Model, e.Version.Value, EventLog.ExternalAlias, at, stored,
+                        new Dictionary<string, object?> { ["prediction"] = score }, 0, callerKeyId, e.EntityId)));
+                    rows[eventId] = (version, row, score, violations);
+                    break;
+                }
+
+                case "feedback":
+                    if (e.RequestId is null && e.EntityId is null)
+                    {
+                        rejected.Add(new IngestRejection(index, "requestId", "feedback names the prediction's requestId or the entityId"));
+                        continue;
+                    }
+
+                    if (e.Label is null && e.Values is not { Count: > 0 })
+                    {
+                        rejected.Add(new IngestRejection(index, "label", "feedback carries a label or named values"));
+                        continue;
+                    }
+
+                    if (e.Label is { } label && !double.IsFinite(label) || e.Values?.Values.Any(v => !double.IsFinite(v)) == true)
+                    {
+                        rejected.Add(new IngestRejection(index, "label", "labels and values are finite numbers"));
+                        continue;
+                    }
+
+                    accepted.Add(new LoggedEvent(Feedback: new FeedbackEvent(eventId, at, e.Model, e.RequestId, e.EntityId, e.Label, e.Values)));
+                    break;
+                default:
+                    rejected.Add(new IngestRejection(index, "type", "\"prediction\" or \"feedback\""));
+                    continue;
+            }
+        }
+
+        if (accepted.Count == 0 && rejected.Count > 0)
+        {
+            throw new WardenProblemException(StatusCodes.Status400BadRequest, "No event of the batch could be accepted.",
+                string.Join("; ", rejected.Take(5).Select(r => $"#{r.Index} {r.Field}: {r.Message}")) + (rejected.Count > 5 ? $"; and {rejected.Count - 5} more" : ""));
+        }
+
+        var fresh = await log.AppendDurableAsync(accepted, cancellationToken);
+        foreach (var e in fresh)
+        {
+            if (e.Prediction is { } p && rows.TryGetValue(p.EventId, out var r))
+            {
+                await monitoring.ObserveExternalAsync(p, r.Version.Signature.Features, r.Row, r.Score, r.Violations, cancellationToken);
+            }
+        }
+
+        return new IngestResult(fresh.Count, accepted.Count - fresh.Count, rejected);
+    }
+
+    // Values in model order as invariant text (what served traffic looks like), and what contradicts the signature.
+    private static (string[] Row, List<(string Feature, string Kind, string Example)> Violations) ToRow(IReadOnlyList<FeatureSpec> features,
+        IReadOnlyDictionary<string, JsonElement>? inputs)
+    {
+        var violations = new List<(string, string, string)>();
+        var row = new string[features.Count];
+        for (var j = 0; j < features.Count; j++)
+        {
+            var f = features[j];
+            if (inputs is null || !inputs.TryGetValue(f.Name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            {
+                if (inputs is null || !inputs.ContainsKey(f.Name))
+                {
+                    violations.Add((f.Name, "missing-field", "(absent)"));
+                }
+
+                row[j] = "";
+                continue;
+            }
+
+            var numeric = f.Kind == FeatureKinds.Numeric;
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Number:
+                    row[j] = value.GetDouble().ToString("R", CultureInfo.InvariantCulture);
+                    if (!numeric && f.Kind == FeatureKinds.Boolean)
+                    {
+                        violations.Add((f.Name, "type", row[j]));
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    var text = value.GetString()!;
+                    if (numeric && !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                    {
+                        violations.Add((f.Name, "type", text));
+                        row[j] = "";
+                    }
+                    else
+                    {
+                        row[j] = text;
+                    }
+
+                    break;
+                case JsonValueKind.True or JsonValueKind.False:
+                    row[j] = value.GetBoolean() ? "true" : "false";
+                    if (numeric)
+                    {
+                        violations.Add((f.Name, "type", row[j]));
+                        row[j] = "";
+                    }
+
+                    break;
+                default:
+                    violations.Add((f.Name, "type", value.ValueKind == JsonValueKind.Array ? "[…]" : "{…}"));
+                    row[j] = "";
+                    break;
+            }
+        }
+
+        if (inputs is not null)
+        {
+            var known = features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var name in inputs.Keys.Where(k => !known.Contains(k)))
+            {
+                violations.Add((name, "unknown-field", name));
+            }
+        }
+
+        return (row, violations);
+    }
+
+    private async Task<VersionInfo?> VersionAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        if (_versions.TryGetValue((model, version), out var cached))
+        {
+            return cached;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+            var signature = row.ParsedSignature;
+            var info = new VersionInfo(row, signature, privacy.CompilePolicy(signature, row.Classification, $"model:{model}/events"));
+            _versions[(model, version)] = info;
+            return info;
+        }
+        catch (WardenProblemException e) when (e.Status == StatusCodes.Status404NotFound)
+        {
+            return null;
+        }
+    }
+}
