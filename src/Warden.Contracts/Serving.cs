@@ -45,7 +45,7 @@ public sealed record FeatureQuality(string Feature, string Kind, long Rows, long
 
 /// <summary>A data-quality report: one window of traffic against the version's reference, features with issues first.</summary>
 public sealed record DataQualityReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions,
-    int FeaturesWithIssues, IReadOnlyList<FeatureQuality> Features);
+    int FeaturesWithIssues, IReadOnlyList<FeatureQuality> Features, IReadOnlyList<SchemaViolation>? Violations = null);
 
 /// <summary>One window of live traffic kept for a monitored version.</summary>
 public sealed record TrafficWindow(DateTimeOffset Start, DateTimeOffset End, long Predictions);

@@ -357,7 +357,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     /// first and the most drifted first among them.</summary>
     public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        var (_, reference, window, start) = await LoadAsync(model, version, at, cancellationToken);
+        var (_, reference, window, start, _) = await LoadAsync(model, version, at, cancellationToken);
         return Drift(model, version, reference, window, start);
     }
 
@@ -423,7 +423,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     /// the version's privacy field policy.</summary>
     public async Task<DataQualityReport> QualityAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        var (row, reference, window, start) = await LoadAsync(model, version, at, cancellationToken);
+        var (row, reference, window, start, live) = await LoadAsync(model, version, at, cancellationToken);
         var signature = row.ParsedSignature;
         var classification = row.Classification;
         var o = options.Value;
@@ -514,8 +514,24 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         var ordered = results.OrderByDescending(r => r.Issues.Count > 0).ThenBy(r => r.Feature, StringComparer.Ordinal).ToList();
+        var violations = new List<SchemaViolation>();
+        foreach (var v in live.Violations.OrderByDescending(v => v.Count).ThenBy(v => v.Field, StringComparer.Ordinal))
+        {
+            var masked = new List<string>();
+            foreach (var example in v.Examples)
+            {
+                // Unknown fields have no classification: their names are shown, never their values.
+                var shown = v.Kind == "unknown-field" || v.Kind == "missing-field" ? example : Convert.ToString((await privacy.ApplyFieldPolicyAsync(
+                    new Dictionary<string, object?> { [v.Field] = example }, signature, classification, $"model:{model}/quality", cancellationToken))[v.Field],
+                    CultureInfo.InvariantCulture) ?? "";
+                masked.Add(shown);
+            }
+
+            violations.Add(new SchemaViolation(v.Field, v.Kind, v.Count, masked));
+        }
+
         return new DataQualityReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(start) + o.Window,
-            window.Rows, ordered.Count(r => r.Issues.Count > 0), ordered);
+            window.Rows, ordered.Count(r => r.Issues.Count > 0), ordered, violations);
     }
 
     /// <summary>Performance per window (oldest first) from the labels joined so far; windows without traffic are left out.</summary>
@@ -609,7 +625,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
     private static double Share(long part, long whole) => whole == 0 ? 0 : (double)part / whole;
 
-    private async Task<(VersionRow Row, FeatureProfiles Reference, FeatureProfiles Window, long Start)> LoadAsync(string model, int version, DateTimeOffset? at,
+    private async Task<(VersionRow Row, FeatureProfiles Reference, FeatureProfiles Window, long Start, MonitoringWindow Live)> LoadAsync(string model, int version, DateTimeOffset? at,
         CancellationToken cancellationToken)
     {
         var (row, reference) = await LoadReferenceAsync(model, version, cancellationToken);
@@ -619,7 +635,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             throw WardenProblemException.NotFound($"A window of traffic for {model} v{version} starting {DateTimeOffset.FromUnixTimeMilliseconds(start):O}");
         }
 
-        return (row, reference, live.Profiles.Snapshot(), start);
+        return (row, reference, live.Profiles.Snapshot(), start, live);
     }
 
     private async Task<(VersionRow Row, FeatureProfiles Reference)> LoadReferenceAsync(string model, int version, CancellationToken cancellationToken)
