@@ -177,7 +177,7 @@ public static class KolmogorovSmirnov
             }
         }
 
-        Array.Sort(copy);
+        DoubleSort.Sort(copy);
         return copy;
     }
 

@@ -1,3 +1,4 @@
+using Warden.Statistics.Internal;
 using Warden.Statistics.Sketches;
 
 namespace Warden.Statistics.Drift;
@@ -29,6 +30,9 @@ public static class Wasserstein
         var b = SortedCopy(v, nameof(v));
         return Integrate(a, null, b, null);
     }
+
+    /// <summary>W₁ between two samples already sorted ascending (no NaN, neither empty).</summary>
+    internal static double SortedDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => Integrate(a, null, b, null);
 
     /// <summary>W₁ divided by max(std(reference), 0.001), with the population standard deviation.</summary>
     /// <param name="reference">The reference sample (no NaN).</param>
@@ -99,7 +103,7 @@ public static class Wasserstein
     /// <summary>∫|F_a - F_b| over the merged support: for each pair of consecutive distinct values, the CDF gap
     /// after the left value times the gap between them (SciPy's _cdf_distance with p = 1). Null weights mean one
     /// per value.</summary>
-    private static double Integrate(double[] a, long[]? aCumulative, double[] b, long[]? bCumulative)
+    private static double Integrate(ReadOnlySpan<double> a, long[]? aCumulative, ReadOnlySpan<double> b, long[]? bCumulative)
     {
         double na = aCumulative is null ? a.Length : aCumulative[^1];
         double nb = bCumulative is null ? b.Length : bCumulative[^1];
@@ -149,7 +153,7 @@ public static class Wasserstein
             }
         }
 
-        Array.Sort(copy);
+        DoubleSort.Sort(copy);
         return copy;
     }
 }
