@@ -98,18 +98,48 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             throw new WardenProblemException(StatusCodes.Status400BadRequest, "The reference data cannot be scored by this version.", e.Message);
         }
 
+        var importance = PermutationImportance(content, features, row.LabelColumn, table, scores);
         var profiles = FeatureProfiles.Create(features);
         var positions = features.Select(f => table.IndexOf(f.Name)).ToArray();
         profiles.Observe(table.Rows.Select(r => Array.ConvertAll(positions, i => r[i])).ToList(), scores);
         var now = time.GetUtcNow();
         await uow.ExecuteAsync("DELETE FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken);
-        await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by) VALUES (@Id, @rows, @profiles, @at, @by)",
-            new { row.Id, rows = profiles.Rows, profiles = profiles.ToJson(), at = now.ToUnixTimeMilliseconds(), by = scope.Actor.KeyId }, cancellationToken);
+        await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by, importance) VALUES (@Id, @rows, @profiles, @at, @by, @importance)",
+            new { row.Id, rows = profiles.Rows, profiles = profiles.ToJson(), at = now.ToUnixTimeMilliseconds(), by = scope.Actor.KeyId,
+                importance = JsonSerializer.Serialize(importance) }, cancellationToken);
         uow.AfterCommit(() => Invalidate(model, version));
         await audit.AppendAsync(uow, scope, "monitoring.reference", $"model:{model}/v{version}",
             new { rows = profiles.Rows, sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(csv)) }, cancellationToken: cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return new ReferenceProfileInfo(model, version, profiles.Rows, features.Select(f => f.Name).ToList(), now);
+    }
+
+    /// <summary>Permutation importance on the reference data (Breiman; as scikit-learn's permutation_importance but on the
+    /// model's score rather than a metric, so it needs no labels): the mean absolute change of the score when one feature's
+    /// column is shuffled (seeded, up to 2,000 rows), normalised to sum to 1.</summary>
+    private static Dictionary<string, double> PermutationImportance(byte[] artifact, IReadOnlyList<FeatureSpec> features, string? labelColumn, CsvTable table, double[] scores)
+    {
+        var n = Math.Min(table.Rows.Count, 2_000);
+        var rows = table.Rows.Take(n).ToList();
+        var raw = new Dictionary<string, double>(StringComparer.Ordinal);
+        using var loaded = ModelRuntime.Load(artifact, features, labelColumn);
+        var random = new Random(20_241_127);
+        foreach (var f in features)
+        {
+            var column = table.IndexOf(f.Name);
+            var shuffled = rows.Select(r => r[column]).OrderBy(_ => random.Next()).ToArray();
+            var permuted = rows.Select((r, i) =>
+            {
+                var copy = (string[])r.Clone();
+                copy[column] = shuffled[i];
+                return copy;
+            }).ToList();
+            var changed = loaded.Score(CsvTable.FromRows(table.Columns, permuted));
+            raw[f.Name] = changed.Select((s, i) => Math.Abs(s - scores[i])).Where(double.IsFinite).DefaultIfEmpty(0).Average();
+        }
+
+        var total = raw.Values.Sum();
+        return raw.ToDictionary(kv => kv.Key, kv => total > 0 ? kv.Value / total : 1.0 / features.Count, StringComparer.Ordinal);
     }
 
     /// <summary>Adds served rows to the current window of (model, version) and indexes them for their delayed labels: a request
@@ -575,6 +605,133 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 predictions == 0 ? 0 : Math.Min(1, (double)labelled / predictions), metrics, exact, bound);
         }).ToList();
         return new PerformanceReport(model, version, row.ModelTask, list, join.Unmatched);
+    }
+
+    /// <summary>Metric values of one window, for alert rules: metric → feature ("" when per-window) → value.</summary>
+    public sealed record WindowMetrics(long Start, long Rows, long Labelled, IReadOnlyDictionary<string, Dictionary<string, double>> Values,
+        MonitoringWindow Window, DriftReport? Drift);
+
+    /// <summary>The metrics of the <paramref name="count"/> newest windows of a version, newest first.</summary>
+    public async Task<IReadOnlyList<WindowMetrics>> RecentMetricsAsync(string model, int version, int count, CancellationToken cancellationToken)
+    {
+        if (!_windows.TryGetValue((model, version), out var windows))
+        {
+            return [];
+        }
+
+        FeatureProfiles? reference = null;
+        try
+        {
+            (_, reference) = await LoadReferenceAsync(model, version, cancellationToken);
+        }
+        catch (WardenProblemException)
+        {
+            // No reference: no drift or quality metrics, the rest still counts.
+        }
+
+        var result = new List<WindowMetrics>();
+        foreach (var window in windows.Values.Where(w => w.Profiles.Rows > 0 || w.Labelled > 0).OrderByDescending(w => w.Start).Take(count))
+        {
+            var values = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+            void Set(string metric, string feature, double? value)
+            {
+                if (value is { } v && double.IsFinite(v))
+                {
+                    if (!values.TryGetValue(metric, out var byFeature))
+                    {
+                        values[metric] = byFeature = new Dictionary<string, double>(StringComparer.Ordinal);
+                    }
+
+                    byFeature[feature] = v;
+                }
+            }
+
+            var profiles = window.Profiles.Snapshot();
+            Set("volume.predictions", "", profiles.Rows);
+            Set("quality.violations", "", window.Violations.Sum(v => v.Count));
+            DriftReport? drift = null;
+            if (reference is not null && profiles.Rows > 0)
+            {
+                drift = Drift(model, version, reference, profiles, window.Start);
+                Set("drift.share", "", drift.DriftShare);
+                foreach (var f in drift.Features)
+                {
+                    Set("drift.score", f.Feature, Severity(f.Statistic, f.PValue, f.Threshold));
+                }
+
+                if (drift.PredictionDrift is { } p)
+                {
+                    Set("drift.prediction", "", Severity(p.Statistic, p.PValue, p.Threshold));
+                }
+
+                foreach (var (name, w) in profiles.Numeric)
+                {
+                    Set("quality.missing_share", name, Share(w.Missing, w.Rows));
+                    if (reference.Numeric.TryGetValue(name, out var r) && r.Min is { } min && r.Max is { } max && w.Count > 0)
+                    {
+                        var below = w.Min >= min ? 0 : w.Max < min ? w.Count : w.Quantiles.Rank(Math.BitDecrement(min));
+                        var above = w.Max <= max ? 0 : w.Min > max ? w.Count : w.Count - w.Quantiles.Rank(max);
+                        Set("quality.out_of_domain_share", name, Share(below + above, w.Count));
+                    }
+                }
+
+                foreach (var (name, w) in profiles.Categorical)
+                {
+                    Set("quality.missing_share", name, Share(w.Missing, w.Rows));
+                    if (reference.Categorical.TryGetValue(name, out var r) && r.IsExact && w.Count > 0)
+                    {
+                        Set("quality.out_of_domain_share", name, Share(w.Counts.Where(kv => !r.Counts.ContainsKey(kv.Key)).Sum(kv => kv.Value), w.Count));
+                    }
+                }
+            }
+
+            var (classification, regression, labelled, groups, _) = window.Outcomes();
+            if (classification is { Count: > 0 })
+            {
+                var m = classification.Metrics();
+                Set("performance.accuracy", "", m.Accuracy);
+                Set("performance.precision", "", m.Precision);
+                Set("performance.recall", "", m.Recall);
+                Set("performance.f1", "", m.F1);
+                Set("performance.roc_auc", "", m.RocAuc);
+                Set("performance.log_loss", "", m.LogLoss);
+                Set("performance.brier", "", m.BrierScore);
+                Set("performance.ece", "", m.ExpectedCalibrationError);
+            }
+
+            if (regression is { Count: > 0 })
+            {
+                var m = regression.Metrics();
+                Set("performance.mae", "", m.MeanAbsoluteError);
+                Set("performance.rmse", "", m.RootMeanSquaredError);
+                Set("performance.mape", "", m.MeanAbsolutePercentageError);
+                Set("performance.r2", "", m.R2);
+            }
+
+            foreach (var (attribute, byGroup) in groups)
+            {
+                var report = Fairness(byGroup);
+                Set("fairness.demographic_parity_difference", attribute, report.DemographicParityDifference);
+                Set("fairness.demographic_parity_ratio", attribute, report.DemographicParityRatio);
+                Set("fairness.equal_opportunity_difference", attribute, report.EqualOpportunityDifference);
+                Set("fairness.equalized_odds_difference", attribute, report.EqualizedOddsDifference);
+                Set("fairness.disparate_impact", attribute, report.DisparateImpact);
+            }
+
+            result.Add(new WindowMetrics(window.Start, profiles.Rows, labelled, values, window, drift));
+        }
+
+        return result;
+    }
+
+    /// <summary>Permutation importance of the version's features (from its reference data), or null without a reference.</summary>
+    public async Task<IReadOnlyDictionary<string, double>?> ImportanceAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT importance FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken));
+        return json is null ? null : JsonSerializer.Deserialize<Dictionary<string, double>>(json);
     }
 
     /// <summary>The version's windows in memory, oldest first, merged into spans of <paramref name="span"/> (a multiple of the
