@@ -62,3 +62,31 @@ public sealed record PerformanceReport(string Model, int Version, string Task, I
 
 /// <summary>A schema violation of posted events in a window: a field of the wrong type, unknown to the signature, or missing.</summary>
 public sealed record SchemaViolation(string Field, string Kind, long Count, IReadOnlyList<string> Examples);
+
+/// <summary>One group of a sensitive attribute in a window.</summary>
+/// <param name="Group">The group (a value, or a bucket such as "&lt;25").</param>
+/// <param name="Count">Predictions in the group.</param>
+/// <param name="Labelled">Of those, labelled ones.</param>
+/// <param name="SelectionRate">Share predicted positive.</param>
+/// <param name="TruePositiveRate">TP / (TP + FN) of the labelled ones; null without labelled positives.</param>
+/// <param name="FalsePositiveRate">FP / (FP + TN); null without labelled negatives.</param>
+/// <param name="Judged">False for groups under the minimum size: reported, not judged.</param>
+public sealed record FairnessGroup(string Group, long Count, long Labelled, double SelectionRate, double? TruePositiveRate, double? FalsePositiveRate, bool Judged);
+
+/// <summary>Fairness of one sensitive attribute in a window (Fairlearn and AIF360 definitions).</summary>
+/// <param name="Attribute">The sensitive attribute.</param>
+/// <param name="Groups">Every group, judged or not.</param>
+/// <param name="DemographicParityDifference">max − min selection rate of the judged groups.</param>
+/// <param name="DemographicParityRatio">min / max selection rate.</param>
+/// <param name="EqualOpportunityDifference">max − min TPR.</param>
+/// <param name="EqualizedOddsDifference">max of the TPR and FPR differences.</param>
+/// <param name="DisparateImpact">Lowest selection rate / highest.</param>
+/// <param name="FailsFourFifthsRule">DisparateImpact &lt; 0.8.</param>
+public sealed record AttributeFairness(string Attribute, IReadOnlyList<FairnessGroup> Groups, double? DemographicParityDifference, double? DemographicParityRatio,
+    double? EqualOpportunityDifference, double? EqualizedOddsDifference, double? DisparateImpact, bool? FailsFourFifthsRule);
+
+/// <summary>Fairness per window of a version, oldest first.</summary>
+public sealed record FairnessWindow(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, IReadOnlyList<AttributeFairness> Attributes);
+
+/// <summary>Fairness of a version's live traffic per window, with the minimum group size used.</summary>
+public sealed record FairnessTimeline(string Model, int Version, int MinimumGroupSize, IReadOnlyList<FairnessWindow> Windows);

@@ -4,6 +4,7 @@ using Warden.Server.Audit;
 using Warden.Server.Dashboard;
 using Warden.Server.Data;
 using Warden.Server.Governance;
+using Warden.Server.Alerts;
 using Warden.Server.Monitoring;
 using Warden.Server.Platform;
 using Warden.Server.Privacy;
@@ -54,6 +55,7 @@ public static class WardenApp
         builder.AddWardenRegistry();
         builder.AddWardenServing();
         builder.AddWardenMonitoring();
+        builder.AddWardenAlerts();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
         configure?.Invoke(builder);
@@ -95,6 +97,7 @@ public static class WardenApp
         app.MapRegistryApi(governance.MaxArtifactBytes);
         app.MapGovernanceApi(governance.MaxDatasetBytes);
         app.MapMonitoringApi(governance.MaxDatasetBytes);
+        app.MapAlertsApi();
         app.MapWardenDashboard();
         return app;
     }

@@ -52,6 +52,9 @@ public enum Permission
 
     /// <summary>Post prediction and feedback events for monitoring.</summary>
     IngestEvents,
+
+    /// <summary>Create and delete alert rules (whose actions may roll back aliases or shift traffic), acknowledge and resolve alerts.</summary>
+    ManageAlerts,
 }
 
 /// <summary>The one table that says which role may do what. docs/security.md is written from it, and the
@@ -64,7 +67,7 @@ public static class RolePermissions
         [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict, Permission.IngestEvents],
         [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ValidateModels, Permission.RejectModels, Permission.UsePrivacyTools],
         [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ApproveModels, Permission.RejectModels, Permission.UsePrivacyTools],
-        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict, Permission.IngestEvents],
+        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict, Permission.IngestEvents, Permission.ManageAlerts],
         [Roles.PrivacyOfficer] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.UsePrivacyTools, Permission.Deanonymize, Permission.ErasePersonalData],
         [Roles.Admin] = [.. Enum.GetValues<Permission>()],
     };

@@ -46,6 +46,11 @@ public static class MonitoringApi
             .RequirePermission(Permission.ReadModels).WithName("PerformanceReport")
             .WithSummary("Performance per window (e.g. window=1h or 1d) from the delayed labels joined so far, with the label coverage")
             .ProducesProblem(400).ProducesProblem(404);
+        group.MapGet("/{name}/versions/{version:int}/fairness", async (string name, int version, string? window, MonitoringService monitoring, CancellationToken ct) =>
+                TypedResults.Ok(await monitoring.FairnessAsync(name, version, ParseSpan(window), ct)))
+            .RequirePermission(Permission.ReadModels).WithName("FairnessReport")
+            .WithSummary("Fairness per window on each declared sensitive attribute: per-group selection rate, TPR, FPR; parity, equal opportunity, equalized odds, disparate impact (four-fifths rule)")
+            .ProducesProblem(400).ProducesProblem(404);
         routes.MapPost("/api/v1/events", IngestAsync).WithTags("Monitoring").RequirePermission(Permission.IngestEvents).WithName("IngestEvents")
             .WithSummary("Ingest prediction events (models Warden does not serve) and feedback (delayed ground truth, outcomes): a JSON array, {\"events\": [...]}, or JSON lines (application/x-ndjson). Acknowledged once durable; idempotent by eventId")
             .Accepts<IngestEvent[]>("application/json", "application/x-ndjson").WithBodySizeLimit(maxEventBytes).DisableAntiforgery()

@@ -656,12 +656,12 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 Set("drift.share", "", drift.DriftShare);
                 foreach (var f in drift.Features)
                 {
-                    Set("drift.score", f.Feature, Severity(f.Statistic, f.PValue, f.Threshold));
+                    Set("drift.score", f.Feature, Warden.Statistics.RootCause.DriftAttribution.NormalizedDrift(ToResult(f)));
                 }
 
                 if (drift.PredictionDrift is { } p)
                 {
-                    Set("drift.prediction", "", Severity(p.Statistic, p.PValue, p.Threshold));
+                    Set("drift.prediction", "", Warden.Statistics.RootCause.DriftAttribution.NormalizedDrift(ToResult(p)));
                 }
 
                 foreach (var (name, w) in profiles.Numeric)
@@ -723,6 +723,75 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
         return result;
     }
+
+    /// <summary>Fairness per window (oldest first) on each declared sensitive attribute.</summary>
+    public async Task<FairnessTimeline> FairnessAsync(string model, int version, TimeSpan? span, CancellationToken cancellationToken)
+    {
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
+        }
+
+        var windows = Merged(model, version, span).Select(w =>
+        {
+            var (_, _, _, groups, _) = w.Window.Outcomes();
+            var attributes = groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+            {
+                var r = Fairness(g.Value);
+                return new AttributeFairness(g.Key, r.Groups.Select(x => new FairnessGroup(x.Group, x.Count, x.Labeled, x.SelectionRate, x.TruePositiveRate,
+                        x.FalsePositiveRate, x.Included)).ToList(),
+                    r.DemographicParityDifference, r.DemographicParityRatio, r.EqualOpportunityDifference, r.EqualizedOddsDifference, r.DisparateImpact,
+                    r.FailsFourFifthsRule);
+            }).ToList();
+            return new FairnessWindow(DateTimeOffset.FromUnixTimeMilliseconds(w.Start), DateTimeOffset.FromUnixTimeMilliseconds(w.End), attributes);
+        }).Where(w => w.Attributes.Count > 0).ToList();
+        return new FairnessTimeline(model, version, options.Value.MinimumGroupSize, windows);
+    }
+
+    /// <summary>Fairness of one sensitive attribute's groups (Fairlearn's and AIF360's definitions, Warden.Statistics.Fairness):
+    /// selection rates from every prediction, TPR and FPR from the labelled ones; groups under the minimum size are reported
+    /// but not judged.</summary>
+    private Warden.Statistics.Fairness.FairnessReport Fairness(IReadOnlyDictionary<string, MonitoringWindow.GroupCounts> byGroup)
+    {
+        var confusion = new Warden.Statistics.Fairness.GroupConfusion();
+        foreach (var (group, g) in byGroup)
+        {
+            confusion.Add(group, new Warden.Statistics.Fairness.GroupCounts(g.TruePositive, g.FalsePositive, g.TrueNegative, g.FalseNegative,
+                Math.Max(0, g.Selected - g.TruePositive - g.FalsePositive), Math.Max(0, g.Rows - g.Selected - g.TrueNegative - g.FalseNegative)));
+        }
+
+        return confusion.Report(new Warden.Statistics.Fairness.FairnessOptions { MinimumGroupSize = options.Value.MinimumGroupSize });
+    }
+
+    /// <summary>The outcomes of every kept window before <paramref name="before"/>, merged: the baseline of a performance alert's
+    /// root cause. Null when there is none.</summary>
+    public Task<MonitoringWindow?> BaselineAsync(string model, int version, long before, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken;
+        if (!_windows.TryGetValue((model, version), out var windows))
+        {
+            return Task.FromResult<MonitoringWindow?>(null);
+        }
+
+        var earlier = windows.Values.Where(w => w.Start < before && w.Labelled > 0).ToList();
+        if (earlier.Count == 0)
+        {
+            return Task.FromResult<MonitoringWindow?>(null);
+        }
+
+        var merged = new MonitoringWindow(earlier.Min(w => w.Start), FeatureProfiles.Create(earlier[0].Profiles.Features));
+        foreach (var w in earlier)
+        {
+            merged.Merge(w);
+        }
+
+        return Task.FromResult<MonitoringWindow?>(merged);
+    }
+
+    /// <summary>A reported drift result back in Warden.Statistics' shape.</summary>
+    public static FeatureDriftResult ToResult(FeatureDrift f) => new(f.Feature,
+        f.Kind == "categorical" ? Warden.Statistics.Drift.FeatureKind.Categorical : Warden.Statistics.Drift.FeatureKind.Numeric,
+        Enum.Parse<DriftMethod>(f.Method), f.Statistic, f.PValue, f.Threshold, f.Drifted, Enum.Parse<DriftMode>(f.Mode, ignoreCase: true), f.ErrorBound, 0);
 
     /// <summary>Permutation importance of the version's features (from its reference data), or null without a reference.</summary>
     public async Task<IReadOnlyDictionary<string, double>?> ImportanceAsync(string model, int version, CancellationToken cancellationToken)

@@ -327,11 +327,8 @@ public sealed partial class EventLog : BackgroundService
 
         _written.Add(batch.Count);
         _commitSize.Record(batch.Count);
-        foreach (var p in batch)
-        {
-            p.Ack?.TrySetResult();
-        }
 
+        // Consumers first, then the acknowledgement: a caller that posted feedback reads reports that include it.
         var events = batch.ConvertAll(p => p.Event);
         foreach (var consumer in _consumers)
         {
@@ -343,6 +340,11 @@ public sealed partial class EventLog : BackgroundService
             {
                 LogConsumerFailed(_logger, e, consumer.GetType().Name);
             }
+        }
+
+        foreach (var p in batch)
+        {
+            p.Ack?.TrySetResult();
         }
     }
 
