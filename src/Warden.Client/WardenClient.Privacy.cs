@@ -57,8 +57,13 @@ public sealed partial class WardenClient
     }
 
     /// <summary>GET …/drift.</summary>
-    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, CancellationToken cancellationToken = default) =>
-        GetAsync<DriftReport>($"{V(model, version)}/drift" + (at is null ? "" : "?at=" + E(at.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
+    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, CancellationToken cancellationToken = default, string? window = null)
+    {
+        var query = new List<string>();
+        Add(query, "at", at?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add(query, "window", window);
+        return GetAsync<DriftReport>($"{V(model, version)}/drift" + (query.Count == 0 ? "" : "?" + string.Join('&', query)), cancellationToken);
+    }
 
     /// <summary>Monitored versions (all, or those of one model) with the windows of traffic kept.</summary>
     public Task<IReadOnlyList<MonitoredVersion>> ListMonitoredAsync(string? model = null, CancellationToken cancellationToken = default) =>

@@ -385,8 +385,22 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
     /// <summary>Drift of the window containing <paramref name="at"/> (now when null) against the reference, drifted features
     /// first and the most drifted first among them.</summary>
-    public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken)
+    public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken, TimeSpan? span = null)
     {
+        if (span is { } s && s > options.Value.Window)
+        {
+            // A longer span: the base windows inside it, merged (exact for counts and moments, within the sketches' bounds otherwise).
+            var (_, spanReference) = await LoadReferenceAsync(model, version, cancellationToken);
+            var moment = (at ?? time.GetUtcNow()).ToUnixTimeMilliseconds();
+            var merged = Merged(model, version, s).Find(w => w.Start <= moment && moment < w.End);
+            if (merged.Window is null || merged.Window.Profiles.Rows == 0)
+            {
+                throw WardenProblemException.NotFound($"Traffic for {model} v{version} in the {s} span containing {DateTimeOffset.FromUnixTimeMilliseconds(moment):O}");
+            }
+
+            return Drift(model, version, spanReference, merged.Window.Profiles.Snapshot(), merged.Start, merged.End);
+        }
+
         var (_, reference, window, start, _) = await LoadAsync(model, version, at, cancellationToken);
         return Drift(model, version, reference, window, start);
     }
@@ -400,7 +414,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             : windows.Where(w => w.Value.Profiles.Rows > 0).OrderBy(w => w.Key).Select(w => Drift(model, version, reference, w.Value.Profiles.Snapshot(), w.Key)).ToList();
     }
 
-    private DriftReport Drift(string model, int version, FeatureProfiles reference, FeatureProfiles window, long start)
+    private DriftReport Drift(string model, int version, FeatureProfiles reference, FeatureProfiles window, long start, long? end = null)
     {
         var results = new List<FeatureDriftResult>();
         foreach (var f in reference.Features)
@@ -425,8 +439,8 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 reference.Numeric.TryGetValue(r.Feature, out var rn) ? rn.Count : reference.Categorical[r.Feature].Count,
                 window.Numeric.TryGetValue(r.Feature, out var wn) ? wn.Count : window.Categorical[r.Feature].Count))
             .ToList();
-        return new DriftReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(start) + options.Value.Window,
-            window.Rows, reference.Rows, dataset.Drifted, dataset.DriftShare, ordered, PredictionDrift(reference, window));
+        return new DriftReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start),
+            end is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : DateTimeOffset.FromUnixTimeMilliseconds(start) + options.Value.Window, window.Rows, reference.Rows, dataset.Drifted, dataset.DriftShare, ordered, PredictionDrift(reference, window));
     }
 
     /// <summary>Versions with a reference profile or traffic on this server (optionally of one model), each with its windows,
