@@ -3,6 +3,7 @@ using Warden.Server.Access;
 using Warden.Server.Audit;
 using Warden.Server.Dashboard;
 using Warden.Server.Data;
+using Warden.Server.Experiments;
 using Warden.Server.Governance;
 using Warden.Server.Monitoring;
 using Warden.Server.Platform;
@@ -54,6 +55,7 @@ public static class WardenApp
         builder.AddWardenRegistry();
         builder.AddWardenServing();
         builder.AddWardenMonitoring();
+        builder.AddWardenExperiments();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
         configure?.Invoke(builder);
@@ -95,6 +97,7 @@ public static class WardenApp
         app.MapRegistryApi(governance.MaxArtifactBytes);
         app.MapGovernanceApi(governance.MaxDatasetBytes);
         app.MapMonitoringApi(governance.MaxDatasetBytes);
+        app.MapExperimentsApi();
         app.MapWardenDashboard();
         return app;
     }

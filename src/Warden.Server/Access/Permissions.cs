@@ -49,6 +49,9 @@ public enum Permission
 
     /// <summary>Call deployed models for predictions.</summary>
     Predict,
+
+    /// <summary>Create, start, stop, re-phase, evaluate and conclude experiments between approved versions.</summary>
+    ManageExperiments,
 }
 
 /// <summary>The one table that says which role may do what. docs/security.md is written from it, and the
@@ -58,10 +61,12 @@ public static class RolePermissions
     private static readonly Dictionary<string, HashSet<Permission>> Grants = new(StringComparer.Ordinal)
     {
         [Roles.Viewer] = [Permission.Authenticated, Permission.ReadModels, Permission.UsePrivacyTools],
-        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict],
+        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict,
+            Permission.ManageExperiments],
         [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ValidateModels, Permission.RejectModels, Permission.UsePrivacyTools],
         [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ApproveModels, Permission.RejectModels, Permission.UsePrivacyTools],
-        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict],
+        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict,
+            Permission.ManageExperiments],
         [Roles.PrivacyOfficer] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.UsePrivacyTools, Permission.Deanonymize, Permission.ErasePersonalData],
         [Roles.Admin] = [.. Enum.GetValues<Permission>()],
     };

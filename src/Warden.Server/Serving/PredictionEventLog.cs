@@ -23,7 +23,10 @@ public sealed record PredictionEvent(
     string? UnitId,
     string? Subject = null,
     string? SealedInputs = null,
-    bool Shadow = false);
+    bool Shadow = false,
+    string? Experiment = null,
+    string? Arm = null,
+    double? AssignmentProbability = null);
 
 /// <summary>The embedded prediction event store: a bounded in-process queue drained by one writer into append-only segments
 /// (DATA/events/predictions-YYYY-MM-DD.seg), one per day, each with its own data key (envelope encryption). Every batch
