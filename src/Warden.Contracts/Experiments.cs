@@ -133,6 +133,8 @@ public sealed record BanditSettings(string Policy = BanditPolicies.Thompson, dou
 /// <param name="Alpha">Significance level (default 0.05).</param>
 /// <param name="Bandit">Bandit settings (kind bandit).</param>
 /// <param name="Hypothesis">What the experiment is meant to show.</param>
+/// <param name="SequentialTuning">N* of the always-valid intervals: the total sample size at which you expect to decide (the
+/// intervals are narrowest there). Default: the planned sample size of all arms, else 5,000 (GrowthBook's default).</param>
 public sealed record CreateExperimentRequest(
     string Name,
     string Model,
@@ -151,7 +153,8 @@ public sealed record CreateExperimentRequest(
     long? PlannedSampleSize = null,
     double Alpha = 0.05,
     BanditSettings? Bandit = null,
-    string? Hypothesis = null);
+    string? Hypothesis = null,
+    double? SequentialTuning = null);
 
 /// <summary>A phase: a period with fixed arms, weights, coverage and seed.</summary>
 public sealed record ExperimentPhase(int Number, DateTimeOffset StartedAt, string Seed, double Coverage, IReadOnlyList<ExperimentArm> Arms, bool Reseeded,
@@ -184,7 +187,8 @@ public sealed record ExperimentInfo(
     DateTimeOffset? StoppedAt,
     string? StopReason,
     DateTimeOffset? ConcludedAt,
-    string? Conclusion);
+    string? Conclusion,
+    double SequentialTuning);
 
 /// <summary>POST …/start, …/stop, …/conclude.</summary>
 public sealed record ExperimentTransitionRequest(string Reason);
@@ -213,6 +217,18 @@ public sealed record LiftEstimate(double Estimate, double CiLower, double CiUppe
 public sealed record BayesianSummary(double ChanceToBeatControl, double RiskControl, double RiskTreatment, double CiLower, double CiUpper);
 
 /// <summary>One arm's numbers for one metric; the comparisons are against control (null for control itself).</summary>
+/// <param name="Arm">The arm.</param>
+/// <param name="Units">Units exposed in the arm.</param>
+/// <param name="Mean">Mean per unit (ratio metrics: Σ numerator / Σ denominator; CUPED: unadjusted).</param>
+/// <param name="StandardDeviation">Per-unit standard deviation (not for ratio metrics).</param>
+/// <param name="Absolute">Difference of means: Welch (two-proportion z for binomial metrics) interval and p-value.</param>
+/// <param name="Relative">Relative lift (delta method), Welch interval and p-value.</param>
+/// <param name="Sequential">Relative lift, always-valid interval and p-value (may be watched continuously).</param>
+/// <param name="SequentialAbsolute">Difference of means, always-valid (guardrails are judged on it).</param>
+/// <param name="Bayesian">Chance to beat control and risks (relative lift, flat prior).</param>
+/// <param name="PValueHolm">The relative p-value adjusted by Holm across all metrics and treatment arms.</param>
+/// <param name="PValueBenjaminiHochberg">The relative p-value adjusted by Benjamini–Hochberg across all metrics and treatment arms.</param>
+/// <param name="Problem">Why no comparison could be made (too few units, zero variance or baseline).</param>
 public sealed record ArmMetricResult(
     string Arm,
     long Units,
@@ -221,6 +237,7 @@ public sealed record ArmMetricResult(
     LiftEstimate? Absolute,
     LiftEstimate? Relative,
     LiftEstimate? Sequential,
+    LiftEstimate? SequentialAbsolute,
     BayesianSummary? Bayesian,
     double? PValueHolm,
     double? PValueBenjaminiHochberg,

@@ -32,6 +32,7 @@ internal static class ExperimentAnalysis
         IReadOnlyList<ExperimentArm> Arms,
         IReadOnlyList<ExperimentMetric> Metrics,
         double Alpha,
+        double SequentialTuning,
         IReadOnlyList<double> ExpectedShares,
         IReadOnlyList<Exposure> Exposures,
         IReadOnlyList<Observation> Observations);
@@ -76,11 +77,11 @@ internal static class ExperimentAnalysis
                 var s = stats[a];
                 if (a == control)
                 {
-                    rows.Add(new ArmMetricResult(input.Arms[a].Name, s.Statistic.N, s.Mean, s.StandardDeviation, null, null, null, null, null, null, null));
+                    rows.Add(new ArmMetricResult(input.Arms[a].Name, s.Statistic.N, s.Mean, s.StandardDeviation, null, null, null, null, null, null, null, null));
                     continue;
                 }
 
-                var row = Compare(input.Arms[a].Name, metric, stats[control], s, input.Alpha);
+                var row = Compare(input.Arms[a].Name, metric, stats[control], s, input.Alpha, input.SequentialTuning);
                 if (row.Relative is { } r && row.Problem is null)
                 {
                     pending.Add((metrics.Count, rows.Count, r.PValue));
@@ -108,10 +109,12 @@ internal static class ExperimentAnalysis
         var breaches = new List<string>();
         foreach (var m in metrics.Where(m => m.Role == MetricRoles.Guardrail))
         {
-            foreach (var a in m.Arms.Where(a => a.Sequential is { } s && s.PValue < input.Alpha && Worse(m.Inverse, s.Estimate)))
+            // Judged on the difference of means: relative lifts of rare events (complaints, defaults) are too noisy to stop on.
+            foreach (var a in m.Arms.Where(a => a.SequentialAbsolute is { } s && s.PValue < input.Alpha && Worse(m.Inverse, s.Estimate)))
             {
-                breaches.Add($"{m.Metric} is significantly worse in {a.Arm} (relative lift {a.Sequential!.Estimate:P1}, " +
-                             $"always-valid interval [{a.Sequential.CiLower:P1}, {a.Sequential.CiUpper:P1}], p = {a.Sequential.PValue:G3})");
+                var s = a.SequentialAbsolute!;
+                breaches.Add($"{m.Metric} is significantly worse in {a.Arm}: {a.Mean:G4} against {m.Arms.First(x => x.Absolute is null).Mean:G4} in control " +
+                             $"(difference {s.Estimate:G3}, always-valid interval [{s.CiLower:G3}, {s.CiUpper:G3}], p = {s.PValue:G3})");
             }
         }
 
@@ -241,11 +244,11 @@ internal static class ExperimentAnalysis
 
     private static double? Sd(MetricStatistic s) => s.N < 2 ? null : Math.Sqrt(s.Variance);
 
-    private static ArmMetricResult Compare(string arm, ExperimentMetric metric, ArmStatistic control, ArmStatistic treatment, double alpha)
+    private static ArmMetricResult Compare(string arm, ExperimentMetric metric, ArmStatistic control, ArmStatistic treatment, double alpha, double tuning)
     {
         var c = control.Statistic;
         var t = treatment.Statistic;
-        var empty = new ArmMetricResult(arm, t.N, treatment.Mean, treatment.StandardDeviation, null, null, null, null, null, null, null);
+        var empty = new ArmMetricResult(arm, t.N, treatment.Mean, treatment.StandardDeviation, null, null, null, null, null, null, null, null);
         if (c.N < 2 || t.N < 2)
         {
             return empty with { Problem = "needs at least two units in control and in this arm" };
@@ -265,7 +268,8 @@ internal static class ExperimentAnalysis
             }
 
             var relativeTest = FrequentistTests.WelchTTest(c, t, new FrequentistOptions { Alpha = alpha, Difference = DifferenceType.Relative });
-            var sequential = SequentialTests.Test(c, t, new SequentialOptions { Alpha = alpha, Difference = DifferenceType.Relative });
+            var sequential = SequentialTests.Test(c, t, new SequentialOptions { Alpha = alpha, Difference = DifferenceType.Relative, TuningParameter = tuning });
+            var sequentialAbsolute = SequentialTests.Test(c, t, new SequentialOptions { Alpha = alpha, Difference = DifferenceType.Absolute, TuningParameter = tuning });
             var bayes = BayesianTests.Test(c, t, new BayesianOptions { Alpha = alpha, Difference = DifferenceType.Relative, Inverse = metric.Inverse });
             var problem = relativeTest.Effect.Problem;
             return empty with
@@ -273,6 +277,7 @@ internal static class ExperimentAnalysis
                 Absolute = absolute,
                 Relative = problem is null ? Lift(relativeTest) : null,
                 Sequential = problem is null ? Lift(sequential) : null,
+                SequentialAbsolute = sequentialAbsolute.Effect.IsValid ? Lift(sequentialAbsolute) : null,
                 Bayesian = bayes.Problem is null ? new BayesianSummary(bayes.ChanceToWin, bayes.RiskControl, bayes.RiskTreatment, bayes.CiLower, bayes.CiUpper) : null,
                 Problem = problem,
             };

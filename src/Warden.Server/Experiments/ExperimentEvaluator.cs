@@ -287,7 +287,7 @@ public sealed partial class ExperimentEvaluator(
             }
         }
 
-        return (row, new ExperimentAnalysis.Input(arms, definition.Metrics, definition.Alpha, expected, exposures, observations), number);
+        return (row, new ExperimentAnalysis.Input(arms, definition.Metrics, definition.Alpha, definition.SequentialTuning, expected, exposures, observations), number);
     }
 
     private static ulong GrowthSeed(string name) => Experimentation.Assignment.GrowthBookHash.Fnv1a32(name);

@@ -17,7 +17,8 @@ internal sealed record ExperimentDefinition(
     long? PlannedSampleSize,
     double Alpha,
     BanditSettings? Bandit,
-    string? Hypothesis);
+    string? Hypothesis,
+    double SequentialTuning);
 
 /// <summary>A row of <c>experiments</c>.</summary>
 internal sealed class ExperimentRow

@@ -34,6 +34,7 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
             .Require(request.Alpha is > 0 and < 0.5, "alpha", "must be in (0, 0.5)")
             .Require(request.Mde is null or > 0, "mde", "must be positive (relative, 0.05 = 5 %)")
             .Require(request.PlannedSampleSize is null or > 0, "plannedSampleSize", "must be positive")
+            .Require(request.SequentialTuning is null or (>= 10 and <= 1e9), "sequentialTuning", "must be between 10 and 10⁹ units")
             .Require(request.Hypothesis is null || request.Hypothesis.Length <= 4000, "hypothesis", "at most 4,000 characters")
             .Require(request.Namespace is null || (!string.IsNullOrWhiteSpace(request.Namespace.Id) && request.Namespace.Start >= 0 &&
                                                    request.Namespace.End <= 1 && request.Namespace.Start < request.Namespace.End), "namespace", "needs an id and 0 ≤ start < end ≤ 1")
@@ -54,7 +55,8 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
         var primary = metrics.First(m => m.Role == MetricRoles.Primary);
         var planned = request.PlannedSampleSize ?? PlannedSize(primary, request);
         var definition = new ExperimentDefinition(request.UnitType.Trim(), request.HashAttribute.Trim(), 2, metrics, request.Namespace, request.Holdout,
-            request.Mde, request.Baseline, request.StandardDeviation, planned, request.Alpha, bandit, request.Hypothesis);
+            request.Mde, request.Baseline, request.StandardDeviation, planned, request.Alpha, bandit, request.Hypothesis,
+            request.SequentialTuning ?? (planned is { } p ? p * request.Arms!.Count : 5000));
         var model = await registry.FindModelAsync(request.Model, cancellationToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var id = RegistryService.NewId("e");
@@ -316,7 +318,7 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
         return new ExperimentInfo(row.Name, row.ModelName, row.Kind, row.Status, d.UnitType, d.HashAttribute, d.HashVersion, current.Coverage, d.Namespace, d.Holdout,
             current.ParsedArms, d.Metrics, d.Mde, d.PlannedSampleSize, d.Alpha, d.Bandit, d.Hypothesis, (int)row.Phase, phases.Select(p => p.ToContract()).ToList(),
             DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedByName, Time(row.StartedAt), Time(row.StoppedAt), row.StopReason, Time(row.ConcludedAt),
-            row.Conclusion);
+            row.Conclusion, d.SequentialTuning);
         static DateTimeOffset? Time(long? ms) => ms is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null;
     }
 
