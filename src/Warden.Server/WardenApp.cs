@@ -3,6 +3,7 @@ using Warden.Server.Access;
 using Warden.Server.Audit;
 using Warden.Server.Dashboard;
 using Warden.Server.Data;
+using Warden.Server.Experiments;
 using Warden.Server.Governance;
 using Warden.Server.Alerts;
 using Warden.Server.Monitoring;
@@ -56,6 +57,7 @@ public static class WardenApp
         builder.AddWardenServing();
         builder.AddWardenMonitoring();
         builder.AddWardenAlerts();
+        builder.AddWardenExperiments();
         builder.AddWardenOpenApi();
         builder.AddWardenDashboard();
         configure?.Invoke(builder);
@@ -98,6 +100,7 @@ public static class WardenApp
         app.MapGovernanceApi(governance.MaxDatasetBytes);
         app.MapMonitoringApi(governance.MaxDatasetBytes);
         app.MapAlertsApi();
+        app.MapExperimentsApi();
         app.MapWardenDashboard();
         return app;
     }

@@ -55,6 +55,9 @@ public enum Permission
 
     /// <summary>Create and delete alert rules (whose actions may roll back aliases or shift traffic), acknowledge and resolve alerts.</summary>
     ManageAlerts,
+
+    /// <summary>Create, start, stop, re-phase, evaluate and conclude experiments between approved versions.</summary>
+    ManageExperiments,
 }
 
 /// <summary>The one table that says which role may do what. docs/security.md is written from it, and the
@@ -64,10 +67,12 @@ public static class RolePermissions
     private static readonly Dictionary<string, HashSet<Permission>> Grants = new(StringComparer.Ordinal)
     {
         [Roles.Viewer] = [Permission.Authenticated, Permission.ReadModels, Permission.UsePrivacyTools],
-        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict, Permission.IngestEvents],
+        [Roles.Developer] = [Permission.Authenticated, Permission.ReadModels, Permission.WriteModels, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict,
+            Permission.IngestEvents, Permission.ManageExperiments],
         [Roles.Validator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ValidateModels, Permission.RejectModels, Permission.UsePrivacyTools],
         [Roles.Approver] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ApproveModels, Permission.RejectModels, Permission.UsePrivacyTools],
-        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict, Permission.IngestEvents, Permission.ManageAlerts],
+        [Roles.Operator] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.ManageAliases, Permission.RetireVersions, Permission.UsePrivacyTools, Permission.Predict,
+            Permission.IngestEvents, Permission.ManageAlerts, Permission.ManageExperiments],
         [Roles.PrivacyOfficer] = [Permission.Authenticated, Permission.ReadAudit, Permission.ReadModels, Permission.UsePrivacyTools, Permission.Deanonymize, Permission.ErasePersonalData],
         [Roles.Admin] = [.. Enum.GetValues<Permission>()],
     };

@@ -26,7 +26,10 @@ public sealed record PredictionEvent(
     string? UnitId,
     string? Subject = null,
     string? SealedInputs = null,
-    bool Shadow = false);
+    bool Shadow = false,
+    string? Experiment = null,
+    string? Arm = null,
+    double? AssignmentProbability = null);
 
 /// <summary>One entry of the event log: a prediction or a feedback event.</summary>
 public sealed record LoggedEvent(PredictionEvent? Prediction = null, FeedbackEvent? Feedback = null)

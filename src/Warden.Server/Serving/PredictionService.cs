@@ -22,7 +22,8 @@ public sealed class PredictionService(
     Monitoring.MonitoringService monitoring,
     ServingMetrics metrics,
     IOptions<ServingOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IExperimentRouter? experiments = null)
 {
     /// <summary>Largest number of records in one request.</summary>
     public const int MaxRecords = 1000;
@@ -40,8 +41,10 @@ public sealed class PredictionService(
         }
 
         var policy = alias is null ? await router.GetAsync(model, cancellationToken) : null;
-        var chosen = alias ?? TrafficRouter.Choose(policy!, model, unitId);
-        var version = await deployments.ResolveAsync(model, chosen);
+        // A running experiment decides for the units it covers; everything else follows the traffic policy.
+        var experiment = alias is null && unitId is not null && experiments is not null ? await experiments.RouteAsync(model, unitId, cancellationToken) : null;
+        var chosen = experiment?.Alias ?? alias ?? TrafficRouter.Choose(policy!, model, unitId);
+        var version = experiment?.Version ?? await deployments.ResolveAsync(model, chosen);
         if (version is null && alias is null)
         {
             // The chosen canary route has no servable version: fall back to the first route that has one.
@@ -96,7 +99,7 @@ public sealed class PredictionService(
             var predictions = scores.Select(s => classifier ? new RecordPrediction(s >= 0.5, s) : new RecordPrediction(s, null)).ToList();
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             metrics.Request(model, version.Version, "success", seconds);
-            await LogAsync(version, chosen, rows, predictions, seconds * 1000, requestId, callerKeyId, unitId, subjectId, shadow: false, cancellationToken);
+            await LogAsync(version, chosen, rows, predictions, seconds * 1000, requestId, callerKeyId, unitId, subjectId, shadow: false, cancellationToken, experiment);
             if (policy?.Shadows is { Count: > 0 } shadows)
             {
                 foreach (var shadow in shadows)
@@ -151,7 +154,7 @@ public sealed class PredictionService(
     }
 
     private async Task LogAsync(LoadedVersion version, string alias, List<string[]> rows, IReadOnlyList<RecordPrediction> predictions, double latencyMs,
-        string requestId, string callerKeyId, string? unitId, string? subjectId, bool shadow, CancellationToken cancellationToken)
+        string requestId, string callerKeyId, string? unitId, string? subjectId, bool shadow, CancellationToken cancellationToken, ExperimentRoute? experiment = null)
     {
         // Raw values are profiled in memory (aggregates only) before the privacy policy masks what is stored.
         var outputs = new double[predictions.Count];
@@ -175,7 +178,7 @@ public sealed class PredictionService(
 
             events.TryAppend(new PredictionEvent(eventId, requestId, version.ModelName, version.Version, alias, time.GetUtcNow(), stored,
                 new Dictionary<string, object?> { ["prediction"] = predictions[i].Prediction, ["probability"] = predictions[i].Probability },
-                latencyMs, callerKeyId, unitId, subject, sealedInputs, shadow));
+                latencyMs, callerKeyId, unitId, subject, sealedInputs, shadow, experiment?.Experiment, experiment?.Arm, experiment?.Probability));
         }
     }
 

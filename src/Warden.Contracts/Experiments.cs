@@ -1,0 +1,299 @@
+namespace Warden.Contracts;
+
+/// <summary>Experiment kinds.</summary>
+public static class ExperimentKinds
+{
+    /// <summary>Fixed weights, analysed at the end (or continuously with sequential intervals).</summary>
+    public const string AB = "ab";
+
+    /// <summary>Weights move toward the better arm on a cadence.</summary>
+    public const string Bandit = "bandit";
+}
+
+/// <summary>Experiment lifecycle: draft → running → stopped → concluded (a draft may also be concluded, i.e. abandoned).</summary>
+public static class ExperimentStatuses
+{
+    /// <summary>Defined, not serving.</summary>
+    public const string Draft = "draft";
+
+    /// <summary>Assigning units and recording exposures.</summary>
+    public const string Running = "running";
+
+    /// <summary>No new exposures; units in the experiment are served by the control arm.</summary>
+    public const string Stopped = "stopped";
+
+    /// <summary>Closed with a conclusion; the model's traffic policy serves everyone again.</summary>
+    public const string Concluded = "concluded";
+}
+
+/// <summary>Metric kinds (how a unit's feedback values become one number per unit).</summary>
+public static class MetricKinds
+{
+    /// <summary>Did the unit convert: 1 when the sum of its values is positive, else 0.</summary>
+    public const string Binomial = "binomial";
+
+    /// <summary>Sum of the unit's values (revenue, time); 0 when none.</summary>
+    public const string Continuous = "continuous";
+
+    /// <summary>Sum of the unit's values as a count (clicks); analysed as a mean per unit.</summary>
+    public const string Count = "count";
+
+    /// <summary>Σ numerator / Σ denominator over units (delta method), e.g. revenue per session.</summary>
+    public const string Ratio = "ratio";
+
+    /// <summary>Every kind.</summary>
+    public static readonly IReadOnlyList<string> All = [Binomial, Continuous, Count, Ratio];
+}
+
+/// <summary>Metric roles.</summary>
+public static class MetricRoles
+{
+    /// <summary>The metric the decision is made on (exactly one).</summary>
+    public const string Primary = "primary";
+
+    /// <summary>Reported, not decided on.</summary>
+    public const string Secondary = "secondary";
+
+    /// <summary>Must not get significantly worse: a breach stops the experiment automatically.</summary>
+    public const string Guardrail = "guardrail";
+}
+
+/// <summary>Bandit policies.</summary>
+public static class BanditPolicies
+{
+    /// <summary>Weights = posterior probability of being best (period-weighted, GrowthBook-style).</summary>
+    public const string Thompson = "thompson";
+
+    /// <summary>All weight (above the floors) on the arm with the largest upper confidence bound.</summary>
+    public const string Ucb1 = "ucb1";
+
+    /// <summary>ε spread evenly, the rest on the best mean.</summary>
+    public const string EpsilonGreedy = "epsilon-greedy";
+
+    /// <summary>Every policy.</summary>
+    public static readonly IReadOnlyList<string> All = [Thompson, Ucb1, EpsilonGreedy];
+}
+
+/// <summary>One arm as requested: an approved version of the experiment's model that holds a stage alias.</summary>
+/// <param name="Name">Arm name (e.g. control, treatment).</param>
+/// <param name="Version">The model version that answers for this arm.</param>
+/// <param name="Weight">Relative traffic share (normalised; equal when omitted).</param>
+/// <param name="Control">True for the control arm (exactly one; the first arm when none is marked).</param>
+public sealed record ExperimentArmRequest(string Name, int Version, double? Weight = null, bool Control = false);
+
+/// <summary>One arm as stored.</summary>
+/// <param name="Name">Arm name.</param>
+/// <param name="Version">The version that answers.</param>
+/// <param name="Alias">The alias through which serving reaches the version (the version must keep holding it).</param>
+/// <param name="Weight">Traffic share (the weights of a phase sum to 1).</param>
+/// <param name="Control">True for the control arm.</param>
+public sealed record ExperimentArm(string Name, int Version, string Alias, double Weight, bool Control);
+
+/// <summary>A metric computed from feedback values (<c>FeedbackEvent.Values</c>) of the units in the experiment.</summary>
+/// <param name="Name">The feedback value name (e.g. converted, revenue); for ratio metrics the numerator.</param>
+/// <param name="Kind">binomial | continuous | count | ratio.</param>
+/// <param name="Role">primary | secondary | guardrail.</param>
+/// <param name="Denominator">Ratio metrics: the feedback value name of the denominator.</param>
+/// <param name="CapUpper">Winsorize per-unit values above this fixed value.</param>
+/// <param name="CapQuantile">Winsorize per-unit values above this quantile of the pooled arms (e.g. 0.99).</param>
+/// <param name="Covariate">A feedback value name holding the unit's pre-period value of the metric, for CUPED.</param>
+/// <param name="Inverse">True when lower is better (latency, defaults).</param>
+public sealed record ExperimentMetric(string Name, string Kind = MetricKinds.Binomial, string Role = MetricRoles.Primary, string? Denominator = null,
+    double? CapUpper = null, double? CapQuantile = null, string? Covariate = null, bool Inverse = false);
+
+/// <summary>A GrowthBook namespace slice: experiments in the same namespace with disjoint slices never share a unit.</summary>
+public sealed record ExperimentNamespaceRange(string Id, double Start, double End);
+
+/// <summary>A global holdout: units hashing into [0, fraction) under the seed are kept out of every experiment naming it.</summary>
+public sealed record ExperimentHoldout(string Seed, double Fraction);
+
+/// <summary>Bandit settings.</summary>
+/// <param name="Policy">thompson | ucb1 | epsilon-greedy.</param>
+/// <param name="Floor">Minimum traffic share per arm (0–1/K).</param>
+/// <param name="UpdateMinutes">Cadence of reallocation.</param>
+/// <param name="Epsilon">ε for epsilon-greedy.</param>
+public sealed record BanditSettings(string Policy = BanditPolicies.Thompson, double Floor = 0.05, double UpdateMinutes = 60, double Epsilon = 0.1);
+
+/// <summary>POST /api/v1/experiments.</summary>
+/// <param name="Name">Unique experiment name (1–64 of a–z, 0–9, '_' or '-'); also the GrowthBook tracking key.</param>
+/// <param name="Model">The model whose versions compete.</param>
+/// <param name="Arms">2–10 arms; each names an approved version that holds an alias.</param>
+/// <param name="Metrics">Metrics: exactly one primary.</param>
+/// <param name="Kind">ab | bandit.</param>
+/// <param name="UnitType">What a unit is (user, customer, session …) — documentation for analysts.</param>
+/// <param name="HashAttribute">The GrowthBook hash attribute the unit id stands for (default id).</param>
+/// <param name="Seed">Hash seed (default: the experiment name, as GrowthBook).</param>
+/// <param name="Coverage">Share of units included (0–1).</param>
+/// <param name="Namespace">Optional namespace slice.</param>
+/// <param name="Holdout">Optional global holdout.</param>
+/// <param name="Mde">Minimum detectable effect, relative (0.05 = 5 %).</param>
+/// <param name="Baseline">The primary metric's expected control mean (conversion rate for binomial), for the power analysis.</param>
+/// <param name="StandardDeviation">Continuous metrics: the per-unit standard deviation, for the power analysis.</param>
+/// <param name="PlannedSampleSize">Units per arm; computed from Mde and Baseline when omitted.</param>
+/// <param name="Alpha">Significance level (default 0.05).</param>
+/// <param name="Bandit">Bandit settings (kind bandit).</param>
+/// <param name="Hypothesis">What the experiment is meant to show.</param>
+/// <param name="SequentialTuning">N* of the always-valid intervals: the total sample size at which you expect to decide (the
+/// intervals are narrowest there). Default: the planned sample size of all arms, else 5,000 (GrowthBook's default).</param>
+public sealed record CreateExperimentRequest(
+    string Name,
+    string Model,
+    IReadOnlyList<ExperimentArmRequest> Arms,
+    IReadOnlyList<ExperimentMetric> Metrics,
+    string Kind = ExperimentKinds.AB,
+    string UnitType = "user",
+    string HashAttribute = "id",
+    string? Seed = null,
+    double Coverage = 1,
+    ExperimentNamespaceRange? Namespace = null,
+    ExperimentHoldout? Holdout = null,
+    double? Mde = null,
+    double? Baseline = null,
+    double? StandardDeviation = null,
+    long? PlannedSampleSize = null,
+    double Alpha = 0.05,
+    BanditSettings? Bandit = null,
+    string? Hypothesis = null,
+    double? SequentialTuning = null);
+
+/// <summary>A phase: a period with fixed arms, weights, coverage and seed.</summary>
+public sealed record ExperimentPhase(int Number, DateTimeOffset StartedAt, string Seed, double Coverage, IReadOnlyList<ExperimentArm> Arms, bool Reseeded,
+    string Reason, string ActorName);
+
+/// <summary>An experiment.</summary>
+public sealed record ExperimentInfo(
+    string Name,
+    string Model,
+    string Kind,
+    string Status,
+    string UnitType,
+    string HashAttribute,
+    int HashVersion,
+    double Coverage,
+    ExperimentNamespaceRange? Namespace,
+    ExperimentHoldout? Holdout,
+    IReadOnlyList<ExperimentArm> Arms,
+    IReadOnlyList<ExperimentMetric> Metrics,
+    double? Mde,
+    long? PlannedSampleSize,
+    double Alpha,
+    BanditSettings? Bandit,
+    string? Hypothesis,
+    int Phase,
+    IReadOnlyList<ExperimentPhase> Phases,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? StoppedAt,
+    string? StopReason,
+    DateTimeOffset? ConcludedAt,
+    string? Conclusion,
+    double SequentialTuning);
+
+/// <summary>POST …/start, …/stop, …/conclude.</summary>
+public sealed record ExperimentTransitionRequest(string Reason);
+
+/// <summary>POST …/phases: new arms or weights for a running experiment. Units already assigned keep their arm unless
+/// <paramref name="Reseed"/> asks for a new seed (everyone is re-randomised, explicitly).</summary>
+public sealed record NewPhaseRequest(IReadOnlyList<ExperimentArmRequest> Arms, string Reason, double? Coverage = null, bool Reseed = false);
+
+/// <summary>POST /api/v1/experiments/power.</summary>
+/// <param name="Kind">binomial or continuous.</param>
+/// <param name="Baseline">Control conversion rate (binomial) or mean (continuous).</param>
+/// <param name="Mde">Relative minimum detectable effect.</param>
+/// <param name="StandardDeviation">Continuous: per-unit standard deviation.</param>
+/// <param name="Alpha">Two-sided significance level.</param>
+/// <param name="Power">Desired power.</param>
+/// <param name="Arms">Number of arms (each treatment is compared with control).</param>
+public sealed record PowerRequest(string Kind, double Baseline, double Mde, double? StandardDeviation = null, double Alpha = 0.05, double Power = 0.8, int Arms = 2);
+
+/// <summary>The answer of a power analysis.</summary>
+public sealed record PowerResult(long UnitsPerArm, long TotalUnits, double EffectSize, string Method);
+
+/// <summary>An interval estimate with its p-value.</summary>
+public sealed record LiftEstimate(double Estimate, double CiLower, double CiUpper, double PValue);
+
+/// <summary>Bayesian summary of the relative lift against control.</summary>
+public sealed record BayesianSummary(double ChanceToBeatControl, double RiskControl, double RiskTreatment, double CiLower, double CiUpper);
+
+/// <summary>One arm's numbers for one metric; the comparisons are against control (null for control itself).</summary>
+/// <param name="Arm">The arm.</param>
+/// <param name="Units">Units exposed in the arm.</param>
+/// <param name="Mean">Mean per unit (ratio metrics: Σ numerator / Σ denominator; CUPED: unadjusted).</param>
+/// <param name="StandardDeviation">Per-unit standard deviation (not for ratio metrics).</param>
+/// <param name="Absolute">Difference of means: Welch (two-proportion z for binomial metrics) interval and p-value.</param>
+/// <param name="Relative">Relative lift (delta method), Welch interval and p-value.</param>
+/// <param name="Sequential">Relative lift, always-valid interval and p-value (may be watched continuously).</param>
+/// <param name="SequentialAbsolute">Difference of means, always-valid (guardrails are judged on it).</param>
+/// <param name="Bayesian">Chance to beat control and risks (relative lift, flat prior).</param>
+/// <param name="PValueHolm">The relative p-value adjusted by Holm across all metrics and treatment arms.</param>
+/// <param name="PValueBenjaminiHochberg">The relative p-value adjusted by Benjamini–Hochberg across all metrics and treatment arms.</param>
+/// <param name="Problem">Why no comparison could be made (too few units, zero variance or baseline).</param>
+public sealed record ArmMetricResult(
+    string Arm,
+    long Units,
+    double Mean,
+    double? StandardDeviation,
+    LiftEstimate? Absolute,
+    LiftEstimate? Relative,
+    LiftEstimate? Sequential,
+    LiftEstimate? SequentialAbsolute,
+    BayesianSummary? Bayesian,
+    double? PValueHolm,
+    double? PValueBenjaminiHochberg,
+    string? Problem);
+
+/// <summary>One metric across the arms.</summary>
+public sealed record MetricResult(string Metric, string Kind, string Role, bool Inverse, bool Cuped, double? CupedTheta, IReadOnlyList<ArmMetricResult> Arms);
+
+/// <summary>The sample-ratio-mismatch check: observed units per arm against the configured weights.</summary>
+public sealed record SrmCheck(IReadOnlyList<long> Observed, IReadOnlyList<double> ExpectedShares, double ChiSquared, double PValue, bool Mismatch);
+
+/// <summary>One arm's exposure summary.</summary>
+public sealed record ArmSummary(string Arm, int Version, bool Control, long Units, double Weight);
+
+/// <summary>GET …/results.</summary>
+public sealed record ExperimentResults(
+    string Experiment,
+    string Model,
+    string Status,
+    int Phase,
+    DateTimeOffset ComputedAt,
+    long Units,
+    IReadOnlyList<ArmSummary> Arms,
+    SrmCheck? Srm,
+    IReadOnlyList<MetricResult> Metrics,
+    string? Winner,
+    IReadOnlyList<string> GuardrailBreaches);
+
+/// <summary>One point of the primary metric's always-valid interval over time, per treatment arm.</summary>
+public sealed record IntervalPoint(DateTimeOffset At, string Arm, long Units, double Estimate, double CiLower, double CiUpper);
+
+/// <summary>A bandit reallocation.</summary>
+public sealed record BanditAllocationRecord(int Period, DateTimeOffset At, IReadOnlyDictionary<string, double> Weights,
+    IReadOnlyDictionary<string, double>? ProbabilityBest, string Reason);
+
+/// <summary>What an evaluation decided.</summary>
+/// <param name="Experiment">The experiment.</param>
+/// <param name="Action">none | stopped (guardrail) | proposed (winner) | reallocated (bandit).</param>
+/// <param name="Detail">Why.</param>
+/// <param name="ProposalId">The promotion proposal created, if any.</param>
+public sealed record ExperimentDecision(string Experiment, string Action, string Detail, string? ProposalId = null);
+
+/// <summary>A proposal to move an alias to an experiment's winning version; accepted or rejected by an approver who is not the proposer.</summary>
+public sealed record PromotionProposal(
+    string Id,
+    string Experiment,
+    string Model,
+    int Version,
+    string Alias,
+    string Status,
+    string Evidence,
+    DateTimeOffset ProposedAt,
+    string ProposedBy,
+    DateTimeOffset? DecidedAt,
+    string? DecidedBy,
+    string? Comment);
+
+/// <summary>POST /api/v1/promotions/{id}/accept or /reject.</summary>
+public sealed record ProposalDecisionRequest(string Comment);

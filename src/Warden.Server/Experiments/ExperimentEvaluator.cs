@@ -1,0 +1,320 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Warden.Contracts;
+using Warden.Experimentation.Analysis;
+using Warden.Experimentation.Bandits;
+using Warden.Experimentation.Numerics;
+using Warden.Server.Audit;
+using Warden.Server.Data;
+using Warden.Server.Platform;
+using Warden.Server.Registry;
+
+namespace Warden.Server.Experiments;
+
+/// <summary>Results and decisions: reads exposures and outcomes, computes results (<see cref="ExperimentAnalysis"/>), and on
+/// each evaluation stops an experiment whose guardrail is breached (automatically, audited, no approval: its units go back
+/// to control), proposes a significant winner for promotion, and moves a bandit's weights on its cadence.</summary>
+public sealed partial class ExperimentEvaluator(
+    WardenDatabase database,
+    AuditLog audit,
+    ExperimentService experiments,
+    ExperimentRouter router,
+    TimeProvider time,
+    ILogger<ExperimentEvaluator> logger)
+{
+    /// <summary>Results of a phase (default: the current one).</summary>
+    public async Task<ExperimentResults> ResultsAsync(string name, int? phase = null, CancellationToken cancellationToken = default)
+    {
+        var (row, input, phaseNumber) = await LoadAsync(name, phase, cancellationToken);
+        var (arms, srm, metrics, winner, breaches) = ExperimentAnalysis.Compute(input);
+        return new ExperimentResults(row.Name, row.ModelName, row.Status, phaseNumber, time.GetUtcNow(), arms.Sum(a => a.Units), arms, srm, metrics, winner, breaches);
+    }
+
+    /// <summary>The primary metric's always-valid (sequential) interval of the relative lift of each treatment arm at
+    /// <paramref name="points"/> moments from the phase's start to now (or the stop).</summary>
+    public async Task<IReadOnlyList<IntervalPoint>> TimelineAsync(string name, int points = 12, CancellationToken cancellationToken = default)
+    {
+        var (row, input, _) = await LoadAsync(name, null, cancellationToken);
+        if (input.Exposures.Count == 0)
+        {
+            return [];
+        }
+
+        var start = input.Exposures.Min(e => e.FirstSeenAt);
+        var end = Math.Max(row.StoppedAt ?? time.GetUtcNow().ToUnixTimeMilliseconds(), input.Exposures.Max(e => e.FirstSeenAt));
+        if (input.Observations.Count > 0)
+        {
+            end = Math.Max(end, input.Observations.Max(o => o.At));
+        }
+
+        points = Math.Clamp(points, 2, 100);
+        var result = new List<IntervalPoint>();
+        for (var i = 1; i <= points; i++)
+        {
+            var cutoff = start + (end - start) * i / points;
+            var (arms, _, metrics, _, _) = ExperimentAnalysis.Compute(input, cutoff);
+            var primary = metrics.First(m => m.Role == MetricRoles.Primary);
+            foreach (var a in primary.Arms.Where(a => a.Sequential is not null))
+            {
+                result.Add(new IntervalPoint(DateTimeOffset.FromUnixTimeMilliseconds(cutoff), a.Arm, arms.First(x => x.Arm == a.Arm).Units,
+                    a.Sequential!.Estimate, a.Sequential.CiLower, a.Sequential.CiUpper));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A bandit's allocation history, oldest first.</summary>
+    public async Task<IReadOnlyList<BanditAllocationRecord>> AllocationsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await ExperimentService.FindAsync(connection, null, name, cancellationToken);
+        var phases = (await connection.QueryAsync<PhaseRow>(new CommandDefinition(
+            $"SELECT {PhaseRow.Columns} FROM experiment_phases WHERE experiment_id = @Id ORDER BY phase", new { row.Id }, cancellationToken: cancellationToken))).ToList();
+        var rows = await connection.QueryAsync<AllocationRow>(new CommandDefinition(
+            "SELECT experiment_id, period, at, weights, probability_best, reason FROM experiment_allocations WHERE experiment_id = @Id ORDER BY period",
+            new { row.Id }, cancellationToken: cancellationToken));
+        return rows.Select(r =>
+        {
+            var arms = phases.Last(p => p.StartedAt <= r.At || p.Phase == 1).ParsedArms;
+            var weights = r.ParsedWeights;
+            var best = r.ProbabilityBest is null ? null : System.Text.Json.JsonSerializer.Deserialize<double[]>(r.ProbabilityBest, ExperimentJson.Options);
+            return new BanditAllocationRecord((int)r.Period, DateTimeOffset.FromUnixTimeMilliseconds(r.At),
+                arms.Select((a, i) => (a.Name, W: i < weights.Length ? weights[i] : 0)).ToDictionary(x => x.Name, x => x.W, StringComparer.Ordinal),
+                best is null ? null : arms.Select((a, i) => (a.Name, P: i < best.Length ? best[i] : 0)).ToDictionary(x => x.Name, x => x.P, StringComparer.Ordinal), r.Reason);
+        }).ToList();
+    }
+
+    /// <summary>Evaluates one running experiment: guardrails first (a breach stops it), then the bandit's reallocation when
+    /// due (or <paramref name="force"/>d), then a winner (a promotion proposal, once).</summary>
+    public async Task<IReadOnlyList<ExperimentDecision>> EvaluateAsync(string name, bool force, AuditActor actor, string requestId,
+        CancellationToken cancellationToken = default)
+    {
+        var results = await ResultsAsync(name, null, cancellationToken);
+        var decisions = new List<ExperimentDecision>();
+        if (results.Status != ExperimentStatuses.Running)
+        {
+            return [new ExperimentDecision(name, "none", $"the experiment is {results.Status}")];
+        }
+
+        if (results.GuardrailBreaches.Count > 0)
+        {
+            var reason = "guardrail breached: " + string.Join("; ", results.GuardrailBreaches);
+            await experiments.StopAsync(name, reason, actor, requestId, "experiments.guardrail_stop", null, cancellationToken);
+            LogGuardrailStop(logger, name, reason);
+            return [new ExperimentDecision(name, "stopped", reason)];
+        }
+
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            var row = await ExperimentService.FindAsync(connection, null, name, cancellationToken);
+            if (row.Kind == ExperimentKinds.Bandit && await ReallocateAsync(row, force, actor, requestId, cancellationToken) is { } reallocated)
+            {
+                decisions.Add(reallocated);
+            }
+        }
+
+        if (results.Winner is { } winner && results.Srm?.Mismatch != true)
+        {
+            var proposal = await ProposeAsync(name, results, winner, actor, requestId, cancellationToken);
+            if (proposal is not null)
+            {
+                decisions.Add(proposal);
+            }
+        }
+
+        return decisions.Count > 0 ? decisions : [new ExperimentDecision(name, "none", "no guardrail breached, no significant winner yet")];
+    }
+
+    /// <summary>Evaluates every running experiment (the background timer).</summary>
+    internal async Task EvaluateAllAsync(CancellationToken cancellationToken)
+    {
+        router.Invalidate();
+        foreach (var active in (await router.ActiveAsync(cancellationToken)).Where(a => a.Status == ExperimentStatuses.Running))
+        {
+            try
+            {
+                await EvaluateAsync(active.Name, force: false, AuditActor.System, "experiment-evaluator", cancellationToken);
+            }
+            catch (Exception e) when (e is WardenProblemException or InvalidOperationException)
+            {
+                LogEvaluationFailed(logger, e, active.Name);
+            }
+        }
+    }
+
+    private async Task<ExperimentDecision?> ReallocateAsync(ExperimentRow row, bool force, AuditActor actor, string requestId, CancellationToken cancellationToken)
+    {
+        var definition = row.Parsed;
+        var bandit = definition.Bandit ?? new BanditSettings();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await router.FlushAsync(cancellationToken);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var last = await uow.QuerySingleOrDefaultAsync<AllocationRow>(
+            "SELECT experiment_id, period, at, weights, probability_best, reason FROM experiment_allocations WHERE experiment_id = @Id ORDER BY period DESC LIMIT 1",
+            new { row.Id }, cancellationToken);
+        if (!force && last is not null && now - last.At < bandit.UpdateMinutes * 60_000)
+        {
+            return null;
+        }
+
+        var phase = await ExperimentService.CurrentPhaseAsync(uow.Connection, uow.Transaction, row, cancellationToken);
+        var arms = phase.ParsedArms;
+        var primary = definition.Metrics.First(m => m.Role == MetricRoles.Primary);
+        var exposures = (await uow.QueryAsync<Exposure>(
+            "SELECT unit_id, arm, period, first_seen_at FROM experiment_exposures WHERE experiment_id = @Id AND phase = @Phase", new { row.Id, row.Phase }, cancellationToken)).ToList();
+        if (exposures.Count == 0)
+        {
+            return null;
+        }
+
+        var outcomes = ExperimentAnalysis.Outcomes((await uow.QueryAsync<Observation>(
+            "SELECT unit_id, name, value, at FROM experiment_observations WHERE experiment_id = @Id AND name = @Name", new { row.Id, primary.Name }, cancellationToken)).ToList());
+        var periods = exposures.GroupBy(e => e.Period).OrderBy(g => g.Key).Select(g => (IReadOnlyList<MeanStatistic>)Enumerable.Range(0, arms.Count)
+            .Select(a => MeanStatistic.FromValues(g.Where(e => e.Arm == a).Select(e => ExperimentAnalysis.UnitValue(primary, outcomes.GetValueOrDefault(e.UnitId))).ToArray()))
+            .ToList()).ToList();
+        var (weights, best) = Allocate(bandit, primary.Inverse, periods, arms.Count, seed: (ulong)((last?.Period ?? 0) + 1) ^ GrowthSeed(row.Name));
+        var period = (int)(last?.Period ?? -1) + 1;
+        var reason = $"{bandit.Policy} on {primary.Name}: {string.Join(", ", arms.Select((a, i) => $"{a.Name} {weights[i]:P1}"))} from {exposures.Count} units";
+        await ExperimentService.InsertAllocationAsync(uow, row.Id, period, now, weights, best, reason, cancellationToken);
+        await audit.AppendAsync(uow, actor, requestId, "experiments.reallocate", ExperimentService.Target(row.Name),
+            new { period, weights = arms.Select((a, i) => new { arm = a.Name, weight = weights[i] }), units = exposures.Count }, cancellationToken: cancellationToken);
+        uow.AfterCommit(router.Invalidate);
+        await uow.CommitAsync(cancellationToken);
+        return new ExperimentDecision(row.Name, "reallocated", reason);
+    }
+
+    /// <summary>New weights from per-period statistics: Thompson via <see cref="BanditAllocator"/> (probability of being best,
+    /// period-weighted); UCB1 and ε-greedy on the same period-weighted means; every arm keeps the floor.</summary>
+    internal static (double[] Weights, double[]? ProbabilityBest) Allocate(BanditSettings bandit, bool inverse, IReadOnlyList<IReadOnlyList<MeanStatistic>> periods, int arms,
+        ulong seed)
+    {
+        if (bandit.Policy == BanditPolicies.Thompson)
+        {
+            var allocation = BanditAllocator.Compute(periods, new BanditAllocationOptions { MinimumWeight = bandit.Floor, Inverse = inverse }, new SeededRandom(seed));
+            return ([.. allocation.Weights], [.. allocation.ProbabilityBest]);
+        }
+
+        var (means, _) = BanditAllocator.PeriodWeightedEstimates(periods, arms);
+        var sign = inverse ? -1 : 1;
+        var counts = Enumerable.Range(0, arms).Select(a => periods.Sum(p => p[a].N)).ToArray();
+        var total = counts.Sum();
+        var shares = new double[arms];
+        if (bandit.Policy == BanditPolicies.Ucb1)
+        {
+            var index = Enumerable.Range(0, arms).Select(a => counts[a] == 0 ? double.PositiveInfinity : sign * means[a] + Math.Sqrt(2 * Math.Log(Math.Max(total, 1)) / counts[a])).ToArray();
+            shares[Array.IndexOf(index, index.Max())] = 1;
+        }
+        else
+        {
+            var scored = Enumerable.Range(0, arms).Select(a => counts[a] == 0 ? double.NegativeInfinity : sign * means[a]).ToArray();
+            for (var a = 0; a < arms; a++)
+            {
+                shares[a] = bandit.Epsilon / arms;
+            }
+
+            shares[Array.IndexOf(scored, scored.Max())] += 1 - bandit.Epsilon;
+        }
+
+        return (BanditAllocator.ApplyFloor(shares, bandit.Floor), null);
+    }
+
+    private async Task<ExperimentDecision?> ProposeAsync(string name, ExperimentResults results, string winner, AuditActor actor, string requestId, CancellationToken cancellationToken)
+    {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var row = await ExperimentService.FindAsync(uow.Connection, uow.Transaction, name, cancellationToken);
+        var existing = await uow.QuerySingleOrDefaultAsync<string>(
+            "SELECT id FROM promotion_proposals WHERE experiment_id = @Id AND status IN ('pending', 'accepted')", new { row.Id }, cancellationToken);
+        if (existing is not null)
+        {
+            return null;
+        }
+
+        var phase = await ExperimentService.CurrentPhaseAsync(uow.Connection, uow.Transaction, row, cancellationToken);
+        var arms = phase.ParsedArms;
+        var control = arms[ExperimentAnalysis.Control(arms)];
+        var arm = arms.First(a => a.Name == winner);
+        var primary = results.Metrics.First(m => m.Role == MetricRoles.Primary);
+        var r = primary.Arms.First(a => a.Arm == winner);
+        var evidence = $"{primary.Metric}: {winner} (v{arm.Version}) vs {control.Name} (v{control.Version}) relative lift {r.Sequential!.Estimate:P2}, " +
+                       $"always-valid {1 - row.Parsed.Alpha:P0} interval [{r.Sequential.CiLower:P2}, {r.Sequential.CiUpper:P2}], p = {r.Sequential.PValue:G3}; " +
+                       $"chance to beat control {r.Bayesian?.ChanceToBeatControl:P1}; {results.Units:N0} units; SRM p = {results.Srm?.PValue:G3}; no guardrail breached.";
+        var id = RegistryService.NewId("p");
+        await uow.ExecuteAsync(
+            "INSERT INTO promotion_proposals (id, experiment_id, version, alias, status, evidence, proposed_at, proposed_by_name, proposed_by_person) " +
+            "VALUES (@id, @Id, @version, @alias, 'pending', @evidence, @now, @by, @person)",
+            new { id, row.Id, version = arm.Version, alias = control.Alias, evidence, now = time.GetUtcNow().ToUnixTimeMilliseconds(), by = row.CreatedByName, person = row.CreatedByPerson },
+            cancellationToken);
+        await audit.AppendAsync(uow, actor, requestId, "experiments.propose_promotion", ExperimentService.Target(name),
+            new { proposal = id, version = arm.Version, alias = control.Alias, evidence }, cancellationToken: cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return new ExperimentDecision(name, "proposed", $"promote v{arm.Version} to '{control.Alias}': {evidence}", id);
+    }
+
+    private async Task<(ExperimentRow Row, ExperimentAnalysis.Input Input, int Phase)> LoadAsync(string name, int? phase, CancellationToken cancellationToken)
+    {
+        await router.FlushAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await ExperimentService.FindAsync(connection, null, name, cancellationToken);
+        var number = phase ?? (int)row.Phase;
+        var phaseRow = await connection.QuerySingleOrDefaultAsync<PhaseRow>(new CommandDefinition(
+                $"SELECT {PhaseRow.Columns} FROM experiment_phases WHERE experiment_id = @Id AND phase = @number", new { row.Id, number }, cancellationToken: cancellationToken))
+            ?? throw WardenProblemException.NotFound($"Phase {number} of experiment '{name}'");
+        var arms = phaseRow.ParsedArms;
+        var definition = row.Parsed;
+        var exposures = (await connection.QueryAsync<Exposure>(new CommandDefinition(
+            "SELECT unit_id, arm, period, first_seen_at FROM experiment_exposures WHERE experiment_id = @Id AND phase = @number", new { row.Id, number },
+            cancellationToken: cancellationToken))).ToList();
+        var observations = (await connection.QueryAsync<Observation>(new CommandDefinition(
+            "SELECT o.unit_id, o.name, o.value, o.at FROM experiment_observations o WHERE o.experiment_id = @Id AND EXISTS " +
+            "(SELECT 1 FROM experiment_exposures x WHERE x.experiment_id = o.experiment_id AND x.phase = @number AND x.unit_id = o.unit_id)",
+            new { row.Id, number }, cancellationToken: cancellationToken))).ToList();
+        var expected = arms.Select(a => a.Weight).ToArray();
+        if (row.Kind == ExperimentKinds.Bandit && exposures.Count > 0)
+        {
+            // Weights changed between periods: each period's units are expected in that period's proportions.
+            var allocations = (await connection.QueryAsync<AllocationRow>(new CommandDefinition(
+                "SELECT experiment_id, period, at, weights, probability_best, reason FROM experiment_allocations WHERE experiment_id = @Id", new { row.Id },
+                cancellationToken: cancellationToken))).ToDictionary(a => (int)a.Period);
+            expected = new double[arms.Count];
+            foreach (var g in exposures.GroupBy(e => e.Period))
+            {
+                var w = allocations.TryGetValue(g.Key, out var a) && a.ParsedWeights.Length == arms.Count ? a.ParsedWeights : arms.Select(x => x.Weight).ToArray();
+                for (var i = 0; i < arms.Count; i++)
+                {
+                    expected[i] += w[i] * g.Count() / exposures.Count;
+                }
+            }
+        }
+
+        return (row, new ExperimentAnalysis.Input(arms, definition.Metrics, definition.Alpha, definition.SequentialTuning, expected, exposures, observations), number);
+    }
+
+    private static ulong GrowthSeed(string name) => Experimentation.Assignment.GrowthBookHash.Fnv1a32(name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {Experiment} stopped automatically: {Reason}")]
+    private static partial void LogGuardrailStop(ILogger logger, string experiment, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluating experiment {Experiment} failed; the next tick tries again")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string experiment);
+}
+
+/// <summary>Evaluates running experiments on a timer.</summary>
+internal sealed class ExperimentEvaluationTimer(ExperimentEvaluator evaluator, IOptions<ExperimentOptions> options, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.EvaluationInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await evaluator.EvaluateAllAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The next tick tries again.
+            }
+        }
+    }
+}
