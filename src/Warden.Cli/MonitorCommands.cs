@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Warden.Contracts;
 
 namespace Warden.Cli;
 
@@ -113,15 +114,24 @@ internal static class MonitorCommands
     {
         var name = new Argument<string>("name") { Description = "Model name" };
         var version = new Option<int>("--version") { Description = "Version number", Required = true };
-        var at = new Option<string?>("--at") { Description = "A time inside the window to report (default: the current window)" };
+        var at = new Option<string?>("--at") { Description = "A time inside the window to report (default: now)" };
+        var window = new Option<string?>("--window") { Description = "Report span: the base window (default) or a longer one such as 1d (base windows merged)" };
+        var html = new Option<FileInfo?>("--html") { Description = "Also write a self-contained HTML report with charts to this file" };
         var json = KeysCommands.JsonOption();
-        var command = new Command("report", "Drift of a window of live traffic against the reference, drifted features first.") { name, version, at, json };
+        var command = new Command("report", "Drift, performance, fairness and open alerts of a version: drifted features first; --html writes charts.")
+            { name, version, at, window, html, json };
         command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
         {
-            var report = await client.GetDriftAsync(parse.GetValue(name)!, parse.GetValue(version), ParseAt(parse.GetValue(at)), ct);
+            var model = parse.GetValue(name)!;
+            var v = parse.GetValue(version);
+            var span = parse.GetValue(window);
+            var report = await client.GetDriftAsync(model, v, ParseAt(parse.GetValue(at)), span, ct);
+            var performance = await client.GetPerformanceAsync(model, v, span, ct);
+            var fairness = await client.GetFairnessAsync(model, v, span, ct);
+            var alerts = (await client.ListAlertsAsync("open", model, ct)).Where(a => a.Version == v).ToList();
             if (parse.GetValue(json))
             {
-                Output.Json(context, report);
+                Output.Json(context, new { drift = report, performance, fairness, alerts });
                 return WardenCli.Ok;
             }
 
@@ -144,8 +154,66 @@ internal static class MonitorCommands
                                            (p.Drifted ? "[red]yes[/]" : "[green]no[/]"));
             }
 
+            WritePerformance(context, performance);
+            WriteFairness(context, fairness);
+            if (alerts.Count > 0)
+            {
+                context.Console.MarkupLine($"[red]{alerts.Count} open alert(s):[/] " + Markup.Escape(string.Join("; ",
+                    alerts.Select(a => $"{a.RuleName} ({a.Metric}{(a.Feature is null ? "" : $"[{a.Feature}]")} = {a.Value.ToString("0.####", CultureInfo.InvariantCulture)})"))));
+            }
+
+            if (parse.GetValue(html) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, HtmlReport.Render(report, performance, fairness, alerts), ct);
+                context.Console.MarkupLine($"HTML report written to {Markup.Escape(file.FullName)}");
+            }
+
             return WardenCli.Ok;
         }));
         return command;
     }
+
+    private static void WritePerformance(CliContext context, PerformanceReport performance)
+    {
+        if (performance.Windows.Count == 0)
+        {
+            context.Console.MarkupLine("Performance: no windows yet.");
+            return;
+        }
+
+        var names = performance.Windows.SelectMany(w => w.Metrics.Keys).Distinct(StringComparer.Ordinal).ToList();
+        var table = new Table().Border(TableBorder.Rounded).Title("Performance per window (labels joined so far)")
+            .AddColumns(["Window", "Predictions", "Labelled", "Coverage", .. names]);
+        foreach (var w in performance.Windows)
+        {
+            table.AddRow([Output.Time(w.WindowStart), w.Predictions.ToString("N0", CultureInfo.InvariantCulture), w.Labelled.ToString("N0", CultureInfo.InvariantCulture),
+                w.LabelCoverage.ToString("P0", CultureInfo.InvariantCulture),
+                .. names.Select(n => w.Metrics.TryGetValue(n, out var m) && m is { } x ? x.ToString("0.####", CultureInfo.InvariantCulture) : "—")]);
+        }
+
+        context.Console.Write(table);
+    }
+
+    private static void WriteFairness(CliContext context, FairnessTimeline fairness)
+    {
+        if (fairness.Windows.Count == 0)
+        {
+            return;
+        }
+
+        var latest = fairness.Windows[^1];
+        var table = new Table().Border(TableBorder.Rounded).Title($"Fairness, window {Output.Time(latest.WindowStart)} (groups under {fairness.MinimumGroupSize} rows are not judged)")
+            .AddColumns("Attribute", "Groups (selection rate)", "Parity diff.", "Disparate impact", "Equalized odds diff.", "Four-fifths");
+        foreach (var a in latest.Attributes)
+        {
+            table.AddRow(Markup.Escape(a.Attribute),
+                Markup.Escape(string.Join(", ", a.Groups.Select(g => $"{g.Group} {g.SelectionRate.ToString("0.##", CultureInfo.InvariantCulture)}{(g.Judged ? "" : "*")}"))),
+                F(a.DemographicParityDifference), F(a.DisparateImpact), F(a.EqualizedOddsDifference),
+                a.FailsFourFifthsRule switch { true => "[red]fails[/]", false => "[green]passes[/]", _ => "—" });
+        }
+
+        context.Console.Write(table);
+    }
+
+    private static string F(double? value) => value?.ToString("0.###", CultureInfo.InvariantCulture) ?? "—";
 }

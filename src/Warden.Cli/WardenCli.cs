@@ -52,6 +52,8 @@ public static class WardenCli
         root.Subcommands.Add(PiiCommands.Build(context));
         root.Subcommands.Add(PredictCommand.Build(context));
         root.Subcommands.Add(MonitorCommands.Build(context));
+        root.Subcommands.Add(EventsCommands.Build(context));
+        root.Subcommands.Add(AlertsCommands.Build(context));
         root.Subcommands.Add(ExperimentsCommands.Build(context));
         root.Subcommands.Add(StatusCommand.Build(context));
         return root;

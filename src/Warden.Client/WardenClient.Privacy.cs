@@ -57,7 +57,7 @@ public sealed partial class WardenClient
     }
 
     /// <summary>GET …/drift.</summary>
-    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, CancellationToken cancellationToken = default, string? window = null)
+    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, string? window = null, CancellationToken cancellationToken = default)
     {
         var query = new List<string>();
         Add(query, "at", at?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
