@@ -26,6 +26,13 @@ internal static class HtmlReport
             .Append(drift.DatasetDrift ? "<span class=\"bad\">Dataset drift</span>" : "<span class=\"ok\">No dataset drift</span>")
             .Append(E($" ({drift.DriftShare:P0} of features drifted).")).Append("</p>");
 
+        if (drift.Multivariate is { } mv)
+        {
+            html.Append("<p>").Append(E($"Multivariate drift (PCA reconstruction error, {mv.Components} components explaining {mv.ExplainedVariance:P0} of the variance): " +
+                                        $"{N(mv.ReconstructionError)} against the reference band [{N(mv.LowerThreshold)}, {N(mv.UpperThreshold)}] — "))
+                .Append(mv.Drifted ? "<span class=\"bad\">drifted</span>" : "<span class=\"ok\">within the band</span>").Append("</p>");
+        }
+
         html.Append("<h2>Open alerts</h2>");
         if (alerts.Count == 0)
         {

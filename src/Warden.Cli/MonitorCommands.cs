@@ -154,6 +154,13 @@ internal static class MonitorCommands
                                            (p.Drifted ? "[red]yes[/]" : "[green]no[/]"));
             }
 
+            if (report.Multivariate is { } mv)
+            {
+                context.Console.MarkupLine($"Multivariate drift (PCA reconstruction, {mv.Components} component(s), {mv.ExplainedVariance:P0} of variance): error " +
+                                           $"{mv.ReconstructionError.ToString("0.####", CultureInfo.InvariantCulture)} against [{mv.LowerThreshold.ToString("0.####", CultureInfo.InvariantCulture)}, " +
+                                           $"{mv.UpperThreshold.ToString("0.####", CultureInfo.InvariantCulture)}]: " + (mv.Drifted ? "[red]yes[/]" : "[green]no[/]"));
+            }
+
             WritePerformance(context, performance);
             WriteFairness(context, fairness);
             if (alerts.Count > 0)

@@ -3,7 +3,7 @@ namespace Warden.Contracts;
 /// <summary>What an alert rule watches, when it fires and what it does.</summary>
 /// <param name="Model">The model watched.</param>
 /// <param name="Metric">The metric: drift.share, drift.score (per feature; statistic over threshold), drift.prediction (the output's
-/// drift score), performance.&lt;accuracy|precision|recall|f1|roc_auc|log_loss|brier|ece|mae|rmse|mape|r2&gt;, quality.missing_share and
+/// drift score), drift.multivariate (PCA reconstruction error in units of its upper threshold), performance.&lt;accuracy|precision|recall|f1|roc_auc|log_loss|brier|ece|mae|rmse|mape|r2&gt;, quality.missing_share and
 /// quality.out_of_domain_share (per feature), quality.violations, fairness.&lt;demographic_parity_difference|demographic_parity_ratio|
 /// equal_opportunity_difference|equalized_odds_difference|disparate_impact&gt; (per sensitive attribute), volume.predictions.</param>
 /// <param name="Comparison">&gt;, &gt;=, &lt; or &lt;=: the alert condition is "metric comparison threshold".</param>

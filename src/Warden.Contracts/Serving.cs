@@ -35,7 +35,13 @@ public sealed record FeatureDrift(string Feature, string Kind, string Method, do
 
 /// <summary>A drift report: a window of traffic against the version's reference profile, drifted features first.</summary>
 public sealed record DriftReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions, long ReferenceRows,
-    bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features, FeatureDrift? PredictionDrift = null);
+    bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features, FeatureDrift? PredictionDrift = null, MultivariateDrift? Multivariate = null);
+
+/// <summary>Multivariate drift by PCA reconstruction error (NannyML's method): the window's mean error of reconstructing the
+/// standardised numeric features from the reference's principal components, against thresholds from reference chunks.
+/// It catches a change in how features relate to each other that no single feature's test sees.</summary>
+public sealed record MultivariateDrift(string Method, double ReconstructionError, double LowerThreshold, double UpperThreshold, bool Drifted, long Rows,
+    int Components, double ExplainedVariance);
 
 /// <summary>Data quality of one feature in a window, against the reference: missing values, values outside the reference's
 /// range (numeric) and categories the reference never saw (categorical). Examples pass through the version's privacy field

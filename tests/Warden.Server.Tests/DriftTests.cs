@@ -68,6 +68,49 @@ public sealed class DriftTests
     }
 
     [Fact]
+    public async Task Broken_correlations_show_as_multivariate_drift_when_no_single_feature_drifts()
+    {
+        await using var host = await WardenTestHost.StartAsync(fakeClock: true);
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        var training = string.Join('\n', GermanCredit.Csv.Split('\n').Take(701)) + "\n";
+        await team.Developer.SetReferenceAsync("credit-risk", 1, System.Text.Encoding.UTF8.GetBytes(training));
+        var records = Records((_, v) => v);
+        foreach (var chunk in records.Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk);
+        }
+
+        var calm = await team.Validator.GetDriftAsync("credit-risk", 1);
+        Assert.NotNull(calm.Multivariate);
+        Assert.False(calm.Multivariate.Drifted, $"calm error {calm.Multivariate.ReconstructionError} vs [{calm.Multivariate.LowerThreshold}, {calm.Multivariate.UpperThreshold}]");
+        Assert.Equal(300, calm.Multivariate.Rows);
+
+        // Next hour: the same values, but Amount and Duration (strongly related in credit data) reversed against each
+        // other — every marginal distribution is the one just seen, their relation is not.
+        host.Clock!.Advance(TimeSpan.FromHours(1));
+        var amounts = records.Select(r => (double)r["Amount"]!).Order().ToList();
+        var durations = records.Select(r => (double)r["Duration"]!).OrderDescending().ToList();
+        var order = records.Select((r, i) => (r, i)).OrderBy(x => (double)x.r["Amount"]!).Select(x => x.i).ToList();
+        var broken = records.Select(r => new Dictionary<string, object?>(r)).ToList();
+        for (var k = 0; k < order.Count; k++)
+        {
+            broken[order[k]]["Amount"] = amounts[k];
+            broken[order[k]]["Duration"] = durations[k];
+        }
+
+        foreach (var chunk in broken.Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk.Select(d => (IReadOnlyDictionary<string, object?>)d).ToList());
+        }
+
+        var shifted = await team.Validator.GetDriftAsync("credit-risk", 1);
+        Assert.True(shifted.Multivariate!.Drifted, $"error {shifted.Multivariate.ReconstructionError} vs upper {shifted.Multivariate.UpperThreshold}");
+        Assert.True(shifted.Multivariate.ReconstructionError > calm.Multivariate.ReconstructionError);
+        Assert.DoesNotContain(shifted.Features, f => f.Drifted && f.Feature is "Amount" or "Duration");
+    }
+
+    [Fact]
     public async Task Drift_needs_a_reference_and_traffic()
     {
         await using var host = await WardenTestHost.StartAsync();

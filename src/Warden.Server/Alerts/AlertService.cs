@@ -33,7 +33,7 @@ public sealed partial class AlertService(WardenDatabase database, AuditLog audit
 
     private static readonly HashSet<string> Metrics = new(StringComparer.Ordinal)
     {
-        "drift.share", "drift.score", "drift.prediction", "quality.missing_share", "quality.out_of_domain_share", "quality.violations", "volume.predictions",
+        "drift.share", "drift.score", "drift.prediction", "drift.multivariate", "quality.missing_share", "quality.out_of_domain_share", "quality.violations", "volume.predictions",
         "performance.accuracy", "performance.precision", "performance.recall", "performance.f1", "performance.roc_auc", "performance.log_loss",
         "performance.brier", "performance.ece", "performance.mae", "performance.rmse", "performance.mape", "performance.r2",
         "fairness.demographic_parity_difference", "fairness.demographic_parity_ratio", "fairness.equal_opportunity_difference",

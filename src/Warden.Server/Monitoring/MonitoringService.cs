@@ -57,7 +57,10 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
     /// <summary>What grouping a version's predictions needs: task, sensitive attributes, segment edges from the reference.</summary>
     private sealed record VersionContext(bool Classifier, IReadOnlyList<FeatureSpec> Features, IReadOnlyList<SensitiveAttribute> Sensitive,
-        IReadOnlyDictionary<string, double[]> SegmentEdges);
+        IReadOnlyDictionary<string, double[]> SegmentEdges, Warden.Statistics.Multivariate.PcaReconstructionDrift? Pca, int[] NumericIndexes);
+
+    /// <summary>Most reference rows kept to fit the multivariate drift detector.</summary>
+    private const int NumericSampleRows = 5_000;
 
     /// <summary>Profiles a labelled or unlabelled data set as the version's reference (replacing an earlier one).</summary>
     public async Task<ReferenceProfileInfo> SetReferenceAsync(string model, int version, byte[] csv, AuditScope scope, CancellationToken cancellationToken)
@@ -104,9 +107,13 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         profiles.Observe(table.Rows.Select(r => Array.ConvertAll(positions, i => r[i])).ToList(), scores);
         var now = time.GetUtcNow();
         await uow.ExecuteAsync("DELETE FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken);
-        await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by, importance) VALUES (@Id, @rows, @profiles, @at, @by, @importance)",
+        var numericPositions = features.Where(f => f.Kind == FeatureKinds.Numeric).Select(f => table.IndexOf(f.Name)).ToArray();
+        var sample = numericPositions.Length < 2 ? null : JsonSerializer.Serialize(table.Rows.Take(NumericSampleRows)
+            .Select(r => Array.ConvertAll(numericPositions, i => double.TryParse(r[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN)));
+        await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by, importance, numeric_sample) " +
+                               "VALUES (@Id, @rows, @profiles, @at, @by, @importance, @sample)",
             new { row.Id, rows = profiles.Rows, profiles = profiles.ToJson(), at = now.ToUnixTimeMilliseconds(), by = scope.Actor.KeyId,
-                importance = JsonSerializer.Serialize(importance) }, cancellationToken);
+                importance = JsonSerializer.Serialize(importance), sample }, cancellationToken);
         uow.AfterCommit(() => Invalidate(model, version));
         await audit.AppendAsync(uow, scope, "monitoring.reference", $"model:{model}/v{version}",
             new { rows = profiles.Rows, sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(csv)) }, cancellationToken: cancellationToken);
@@ -155,12 +162,13 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var now = time.GetUtcNow();
         var window = Window(model, version, WindowStart(now), features);
         window.Profiles.Observe(rows, outputs);
+        var context = await ContextAsync(model, version, features, cancellationToken);
+        ObserveMultivariate(context, window, rows);
         if (outputs is null)
         {
             return;
         }
 
-        var context = await ContextAsync(model, version, features, cancellationToken);
         for (var i = 0; i < rows.Count; i++)
         {
             var groups = Groups(context, rows[i]);
@@ -186,6 +194,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         var context = await ContextAsync(e.Model, e.Version, features, cancellationToken);
+        ObserveMultivariate(context, window, [row]);
         var groups = Groups(context, row);
         window.AddPrediction(groups, context.Classifier ? score >= 0.5 : null);
         join.Add(e.RequestId, new PendingPrediction(e.Model, e.Version, window.Start, e.At, score, e.UnitId, groups));
@@ -243,6 +252,23 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         return labelled;
     }
 
+    // Each row's PCA reconstruction error against the reference's subspace, summed per window (the mean merges exactly).
+    private static void ObserveMultivariate(VersionContext context, MonitoringWindow window, IReadOnlyList<string[]> rows)
+    {
+        if (context.Pca is not { } pca || rows.Count == 0)
+        {
+            return;
+        }
+
+        var numeric = new List<double[]>(rows.Count);
+        foreach (var row in rows)
+        {
+            numeric.Add(Array.ConvertAll(context.NumericIndexes, j => j < row.Length && double.TryParse(row[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN));
+        }
+
+        window.AddReconstruction(pca.ReconstructionError(numeric) * numeric.Count, numeric.Count);
+    }
+
     private MonitoringWindow Window(string model, int version, long start, IReadOnlyList<FeatureSpec> features)
     {
         var windows = _windows.GetOrAdd((model, version), _ => new ConcurrentDictionary<long, MonitoringWindow>());
@@ -278,8 +304,23 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
         var sensitive = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT sensitive_attributes FROM models WHERE name = @model", new { model }, cancellationToken: cancellationToken));
-        var reference = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT profiles FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken));
+        var (reference, sample) = await connection.QuerySingleOrDefaultAsync<(string?, string?)>(new CommandDefinition(
+            "SELECT profiles, numeric_sample FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken: cancellationToken));
+        var all = features ?? row.ParsedSignature.Features;
+        var numericIndexes = all.Select((f, j) => (f, j)).Where(x => x.f.Kind == FeatureKinds.Numeric).Select(x => x.j).ToArray();
+        Warden.Statistics.Multivariate.PcaReconstructionDrift? pca = null;
+        if (sample is not null && JsonSerializer.Deserialize<List<double[]>>(sample) is { Count: >= 20 } rows && rows[0].Length == numericIndexes.Length)
+        {
+            try
+            {
+                pca = Warden.Statistics.Multivariate.PcaReconstructionDrift.Fit(rows);
+            }
+            catch (ArgumentException)
+            {
+                // Too few usable rows or columns for the detector: univariate drift still works.
+            }
+        }
+
         var edges = new Dictionary<string, double[]>(StringComparer.Ordinal);
         if (reference is not null)
         {
@@ -293,8 +334,8 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             }
         }
 
-        return new VersionContext(row.ModelTask == ModelTasks.BinaryClassification, features ?? row.ParsedSignature.Features,
-            Registry.RegistryJson.Read<List<SensitiveAttribute>>(sensitive ?? "[]") ?? [], edges);
+        return new VersionContext(row.ModelTask == ModelTasks.BinaryClassification, all,
+            Registry.RegistryJson.Read<List<SensitiveAttribute>>(sensitive ?? "[]") ?? [], edges, pca, numericIndexes);
     }
 
     /// <summary>Forgets cached grouping of a version (after its reference or its model's sensitive attributes change).</summary>
@@ -398,23 +439,41 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 throw WardenProblemException.NotFound($"Traffic for {model} v{version} in the {s} span containing {DateTimeOffset.FromUnixTimeMilliseconds(moment):O}");
             }
 
-            return Drift(model, version, spanReference, merged.Window.Profiles.Snapshot(), merged.Start, merged.End);
+            var spanContext = await ContextAsync(model, version, null, cancellationToken);
+            return Drift(model, version, spanReference, merged.Window.Profiles.Snapshot(), merged.Start, merged.End, Multivariate(spanContext, merged.Window));
         }
 
-        var (_, reference, window, start, _) = await LoadAsync(model, version, at, cancellationToken);
-        return Drift(model, version, reference, window, start);
+        var (_, reference, window, start, live) = await LoadAsync(model, version, at, cancellationToken);
+        var context = await ContextAsync(model, version, null, cancellationToken);
+        return Drift(model, version, reference, window, start, multivariate: Multivariate(context, live));
     }
 
     /// <summary>Drift reports of every kept window of traffic (oldest first), the reference read once.</summary>
     public async Task<IReadOnlyList<DriftReport>> DriftTimelineAsync(string model, int version, CancellationToken cancellationToken)
     {
         var (_, reference) = await LoadReferenceAsync(model, version, cancellationToken);
+        var context = await ContextAsync(model, version, null, cancellationToken);
         return !_windows.TryGetValue((model, version), out var windows)
             ? []
-            : windows.Where(w => w.Value.Profiles.Rows > 0).OrderBy(w => w.Key).Select(w => Drift(model, version, reference, w.Value.Profiles.Snapshot(), w.Key)).ToList();
+            : windows.Where(w => w.Value.Profiles.Rows > 0).OrderBy(w => w.Key)
+                .Select(w => Drift(model, version, reference, w.Value.Profiles.Snapshot(), w.Key, multivariate: Multivariate(context, w.Value))).ToList();
     }
 
-    private DriftReport Drift(string model, int version, FeatureProfiles reference, FeatureProfiles window, long start, long? end = null)
+    private static MultivariateDrift? Multivariate(VersionContext context, MonitoringWindow window)
+    {
+        var (sum, count) = window.Reconstruction;
+        if (context.Pca is not { } pca || count == 0)
+        {
+            return null;
+        }
+
+        var error = sum / count;
+        return new MultivariateDrift("pca-reconstruction", error, pca.LowerThreshold, pca.UpperThreshold, error > pca.UpperThreshold || error < pca.LowerThreshold,
+            count, pca.Components, pca.ExplainedVariance);
+    }
+
+    private DriftReport Drift(string model, int version, FeatureProfiles reference, FeatureProfiles window, long start, long? end = null,
+        MultivariateDrift? multivariate = null)
     {
         var results = new List<FeatureDriftResult>();
         foreach (var f in reference.Features)
@@ -440,7 +499,8 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 window.Numeric.TryGetValue(r.Feature, out var wn) ? wn.Count : window.Categorical[r.Feature].Count))
             .ToList();
         return new DriftReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start),
-            end is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : DateTimeOffset.FromUnixTimeMilliseconds(start) + options.Value.Window, window.Rows, reference.Rows, dataset.Drifted, dataset.DriftShare, ordered, PredictionDrift(reference, window));
+            end is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : DateTimeOffset.FromUnixTimeMilliseconds(start) + options.Value.Window, window.Rows, reference.Rows,
+            dataset.Drifted, dataset.DriftShare, ordered, PredictionDrift(reference, window), multivariate);
     }
 
     /// <summary>Versions with a reference profile or traffic on this server (optionally of one model), each with its windows,
@@ -666,7 +726,11 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             DriftReport? drift = null;
             if (reference is not null && profiles.Rows > 0)
             {
-                drift = Drift(model, version, reference, profiles, window.Start);
+                drift = Drift(model, version, reference, profiles, window.Start, multivariate: Multivariate(await ContextAsync(model, version, null, cancellationToken), window));
+                if (drift.Multivariate is { } mv)
+                {
+                    Set("drift.multivariate", "", mv.ReconstructionError / Math.Max(mv.UpperThreshold, 1e-12));
+                }
                 Set("drift.share", "", drift.DriftShare);
                 foreach (var f in drift.Features)
                 {

@@ -47,6 +47,32 @@ public sealed class MonitoringWindow
     /// <summary>Predictions that received a label.</summary>
     public long Labelled { get; private set; }
 
+    /// <summary>Sum of the rows' PCA reconstruction errors (multivariate drift) and how many rows.</summary>
+    public (double Sum, long Count) Reconstruction
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_reconstructionSum, _reconstructionCount);
+            }
+        }
+    }
+
+    private double _reconstructionSum;
+    private long _reconstructionCount;
+
+    /// <summary>Adds rows' summed reconstruction error.</summary>
+    public void AddReconstruction(double sum, long count)
+    {
+        lock (_gate)
+        {
+            _reconstructionSum += sum;
+            _reconstructionCount += count;
+            Dirty = true;
+        }
+    }
+
     /// <summary>Changed since the last checkpoint.</summary>
     public bool Dirty { get; set; }
 
@@ -198,9 +224,12 @@ public sealed class MonitoringWindow
         var profiles = other.Profiles.Snapshot();
         var (classification, regression, labelled, groups, segments) = other.Outcomes();
         var violations = other.Violations;
+        var (reconstructionSum, reconstructionCount) = other.Reconstruction;
         Profiles.Merge(profiles);
         lock (_gate)
         {
+            _reconstructionSum += reconstructionSum;
+            _reconstructionCount += reconstructionCount;
             Labelled += labelled;
             if (classification is not null)
             {
@@ -245,7 +274,7 @@ public sealed class MonitoringWindow
         var (_, _, _, groups, _) = Outcomes();
         return JsonSerializer.Serialize(new Stored(Start, Profiles.Snapshot().ToJson(), Violations.ToList(),
             groups.ToDictionary(kv => kv.Key, kv => kv.Value.ToDictionary(g => g.Key, g => new GroupCounts(g.Value.Rows, g.Value.Selected, 0, 0, 0, 0))),
-            [], null, null, 0));
+            [], null, null, 0, Reconstruction.Sum, Reconstruction.Count));
     }
 
     /// <summary>Reads a window written by <see cref="ToCheckpointJson"/>.</summary>
@@ -257,9 +286,13 @@ public sealed class MonitoringWindow
             s.Groups.ToDictionary(kv => kv.Key, kv => new Dictionary<string, GroupCounts>(kv.Value, StringComparer.Ordinal), StringComparer.Ordinal),
             new Dictionary<string, SegmentError>(s.Segments, StringComparer.Ordinal),
             s.Classification is null ? null : ClassificationWindow.FromJson(s.Classification),
-            s.Regression is null ? null : RegressionWindow.FromJson(s.Regression), s.Labelled);
+            s.Regression is null ? null : RegressionWindow.FromJson(s.Regression), s.Labelled)
+        {
+            _reconstructionSum = s.ReconstructionSum,
+            _reconstructionCount = s.ReconstructionCount,
+        };
     }
 
     private sealed record Stored(long Start, string Profiles, List<Violation> Violations, Dictionary<string, Dictionary<string, GroupCounts>> Groups,
-        Dictionary<string, SegmentError> Segments, string? Classification, string? Regression, long Labelled);
+        Dictionary<string, SegmentError> Segments, string? Classification, string? Regression, long Labelled, double ReconstructionSum = 0, long ReconstructionCount = 0);
 }

@@ -1,6 +1,8 @@
 -- Alerts: rules on monitoring metrics, the alerts they raise (firing → acknowledged → resolved), and per-feature
 -- importance of a version (permutation importance on its reference data) for root-cause ranking.
 ALTER TABLE reference_profiles ADD COLUMN importance TEXT;
+-- A sample of the reference's numeric rows (up to 5,000), to fit the multivariate (PCA reconstruction) drift detector.
+ALTER TABLE reference_profiles ADD COLUMN numeric_sample TEXT;
 
 CREATE TABLE alert_rules (
     id             TEXT PRIMARY KEY,
