@@ -117,15 +117,16 @@ internal static class MonitorCommands
         var at = new Option<string?>("--at") { Description = "A time inside the window to report (default: now)" };
         var window = new Option<string?>("--window") { Description = "Report span: the base window (default) or a longer one such as 1d (base windows merged)" };
         var html = new Option<FileInfo?>("--html") { Description = "Also write a self-contained HTML report with charts to this file" };
+        var segment = new Option<string?>("--segment") { Description = "Drift of one segment (a value of the model's segment feature, Warden:Monitoring:SegmentBy)" };
         var json = KeysCommands.JsonOption();
         var command = new Command("report", "Drift, performance, fairness and open alerts of a version: drifted features first; --html writes charts.")
-            { name, version, at, window, html, json };
+            { name, version, at, window, segment, html, json };
         command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
         {
             var model = parse.GetValue(name)!;
             var v = parse.GetValue(version);
             var span = parse.GetValue(window);
-            var report = await client.GetDriftAsync(model, v, ParseAt(parse.GetValue(at)), span, ct);
+            var report = await client.GetDriftAsync(model, v, ParseAt(parse.GetValue(at)), span, parse.GetValue(segment), ct);
             var performance = await client.GetPerformanceAsync(model, v, span, ct);
             var fairness = await client.GetFairnessAsync(model, v, span, ct);
             var alerts = (await client.ListAlertsAsync("open", model, ct)).Where(a => a.Version == v).ToList();
@@ -135,7 +136,8 @@ internal static class MonitorCommands
                 return WardenCli.Ok;
             }
 
-            context.Console.MarkupLine($"{Markup.Escape(report.Model)} v{report.Version}, window {Output.Time(report.WindowStart)}–{Output.Time(report.WindowEnd)}: " +
+            context.Console.MarkupLine($"{Markup.Escape(report.Model)} v{report.Version}{(report.Segment is null ? "" : ", segment " + Markup.Escape(report.Segment))}, " +
+                                       $"window {Output.Time(report.WindowStart)}–{Output.Time(report.WindowEnd)}: " +
                                        $"{report.Predictions:N0} prediction(s) against {report.ReferenceRows:N0} reference rows; " +
                                        (report.DatasetDrift ? "[red]dataset drift[/]" : "[green]no dataset drift[/]") + $" ({report.DriftShare:P0} of features drifted)");
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Feature", "Kind", "Test", "Statistic", "p-value", "Threshold", "Drift");
@@ -147,6 +149,11 @@ internal static class MonitorCommands
             }
 
             context.Console.Write(table);
+            if (report.Segments is { Count: > 0 } segments)
+            {
+                context.Console.MarkupLine("Segments in this window: " + Markup.Escape(string.Join(", ", segments)));
+            }
+
             if (report.PredictionDrift is { } p)
             {
                 context.Console.MarkupLine($"Prediction drift ({p.Method}, statistic {p.Statistic.ToString("0.####", CultureInfo.InvariantCulture)}" +

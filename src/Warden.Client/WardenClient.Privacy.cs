@@ -57,9 +57,14 @@ public sealed partial class WardenClient
     }
 
     /// <summary>GET …/drift.</summary>
-    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, string? window = null, CancellationToken cancellationToken = default)
+    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at = null, string? window = null, CancellationToken cancellationToken = default) =>
+        GetDriftAsync(model, version, at, window, null, cancellationToken);
+
+    /// <summary>GET …/drift of one segment (a value of the model's segment feature).</summary>
+    public Task<DriftReport> GetDriftAsync(string model, int version, DateTimeOffset? at, string? window, string? segment, CancellationToken cancellationToken = default)
     {
         var query = new List<string>();
+        Add(query, "segment", segment);
         Add(query, "at", at?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         Add(query, "window", window);
         return GetAsync<DriftReport>($"{V(model, version)}/drift" + (query.Count == 0 ? "" : "?" + string.Join('&', query)), cancellationToken);

@@ -35,7 +35,14 @@ public sealed record FeatureDrift(string Feature, string Kind, string Method, do
 
 /// <summary>A drift report: a window of traffic against the version's reference profile, drifted features first.</summary>
 public sealed record DriftReport(string Model, int Version, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Predictions, long ReferenceRows,
-    bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features, FeatureDrift? PredictionDrift = null, MultivariateDrift? Multivariate = null);
+    bool DatasetDrift, double DriftShare, IReadOnlyList<FeatureDrift> Features, FeatureDrift? PredictionDrift = null, MultivariateDrift? Multivariate = null)
+{
+    /// <summary>The segment reported (feature=value), when the report is of one segment.</summary>
+    public string? Segment { get; init; }
+
+    /// <summary>The segments profiled in the window, when the report is of one segment.</summary>
+    public IReadOnlyList<string>? Segments { get; init; }
+}
 
 /// <summary>Multivariate drift by PCA reconstruction error (NannyML's method): the window's mean error of reconstructing the
 /// standardised numeric features from the reference's principal components, against thresholds from reference chunks.

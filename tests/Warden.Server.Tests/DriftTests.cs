@@ -111,6 +111,37 @@ public sealed class DriftTests
     }
 
     [Fact]
+    public async Task A_segmented_model_reports_drift_per_segment()
+    {
+        await using var host = await WardenTestHost.StartAsync(settings: new Dictionary<string, string?> { ["Warden:Monitoring:SegmentBy:credit-risk"] = "Housing" });
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        var training = string.Join('\n', GermanCredit.Csv.Split('\n').Take(701)) + "\n";
+        await team.Developer.SetReferenceAsync("credit-risk", 1, System.Text.Encoding.UTF8.GetBytes(training));
+
+        // Only tenants ("rent") are much older than the reference; owners are as before.
+        var records = Records((_, v) => v).Select(r => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>(r)
+        {
+            ["Age"] = (string?)r["Housing"] == "Rent" ? (double)r["Age"]! + 30 : r["Age"],
+        }).ToList();
+        foreach (var chunk in records.Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk);
+        }
+
+        var rent = await team.Validator.GetDriftAsync("credit-risk", 1, null, null, "Rent");
+        Assert.Equal("Housing=Rent", rent.Segment);
+        Assert.Equal(records.Count(r => (string?)r["Housing"] == "Rent"), rent.Predictions);
+        Assert.True(rent.Features.Single(f => f.Feature == "Age").Drifted);
+        Assert.Contains("Own", rent.Segments!);
+        var own = await team.Validator.GetDriftAsync("credit-risk", 1, null, null, "Own");
+        Assert.False(own.Features.Single(f => f.Feature == "Age").Drifted);
+        var unknown = await Assert.ThrowsAsync<Warden.Client.WardenApiException>(() => team.Validator.GetDriftAsync("credit-risk", 1, null, null, "Castle"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.Status);
+        Assert.Contains("Rent", unknown.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drift_needs_a_reference_and_traffic()
     {
         await using var host = await WardenTestHost.StartAsync();

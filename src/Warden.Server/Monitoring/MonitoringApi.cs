@@ -31,10 +31,10 @@ public static class MonitoringApi
             .WithSummary("Profile the version's training or validation data (multipart: 'dataset' CSV) as the reference for drift")
             .DisableAntiforgery().WithBodySizeLimit(maxDatasetBytes).WithFormOptions(multipartBodyLengthLimit: maxDatasetBytes)
             .Accepts<IFormFile>("multipart/form-data").ProducesProblem(400).ProducesProblem(404);
-        group.MapGet("/{name}/versions/{version:int}/drift", async (string name, int version, DateTimeOffset? at, string? window, MonitoringService monitoring, CancellationToken ct) =>
-                TypedResults.Ok(await monitoring.DriftAsync(name, version, at, ct, ParseSpan(window))))
+        group.MapGet("/{name}/versions/{version:int}/drift", async (string name, int version, DateTimeOffset? at, string? window, string? segment, MonitoringService monitoring,
+                    CancellationToken ct) => TypedResults.Ok(await monitoring.DriftAsync(name, version, at, ct, ParseSpan(window), segment)))
             .RequirePermission(Permission.ReadModels).WithName("DriftReport")
-            .WithSummary("Drift of a window of live traffic (the current one, or the one containing 'at'; window=1d merges the base windows of that day) against the reference; drifted features first")
+            .WithSummary("Drift of a window of live traffic (the current one, or the one containing 'at'; window=1d merges the base windows of that day; segment=VALUE reports one segment of a segmented model) against the reference; drifted features first")
             .ProducesProblem(404).ProducesProblem(409);
         group.MapGet("/{name}/versions/{version:int}/quality", async (string name, int version, DateTimeOffset? at, MonitoringService monitoring, CancellationToken ct) =>
                 TypedResults.Ok(await monitoring.QualityAsync(name, version, at, ct)))

@@ -32,6 +32,10 @@ public sealed class MonitoringOptions
     /// <summary>Most predictions in the join index (oldest evicted first).</summary>
     public int JoinCapacity { get; set; } = 2_000_000;
 
+    /// <summary>Per model, a categorical feature whose values (up to 16 per window) get profiles of their own, so drift can
+    /// be reported per segment ("Warden:Monitoring:SegmentBy:credit-risk" = "Purpose").</summary>
+    public Dictionary<string, string> SegmentBy { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Fairness: groups with fewer labelled rows than this are reported but not judged.</summary>
     public int MinimumGroupSize { get; set; } = 30;
 
@@ -162,6 +166,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var now = time.GetUtcNow();
         var window = Window(model, version, WindowStart(now), features);
         window.Profiles.Observe(rows, outputs);
+        ObserveSegments(model, features, window, rows, outputs);
         var context = await ContextAsync(model, version, features, cancellationToken);
         ObserveMultivariate(context, window, rows);
         if (outputs is null)
@@ -188,6 +193,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     {
         var window = Window(e.Model, e.Version, WindowStart(e.At), features);
         window.Profiles.Observe([row], [score]);
+        ObserveSegments(e.Model, features, window, [row], [score]);
         foreach (var (feature, kind, example) in violations)
         {
             window.AddViolation(feature, kind, example);
@@ -250,6 +256,33 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         return labelled;
+    }
+
+    private void ObserveSegments(string model, IReadOnlyList<FeatureSpec> features, MonitoringWindow window, IReadOnlyList<string[]> rows, IReadOnlyList<double>? outputs)
+    {
+        if (!options.Value.SegmentBy.TryGetValue(model, out var feature))
+        {
+            return;
+        }
+
+        var j = -1;
+        for (var k = 0; k < features.Count; k++)
+        {
+            if (features[k].Name == feature)
+            {
+                j = k;
+            }
+        }
+
+        if (j < 0)
+        {
+            return;
+        }
+
+        foreach (var group in Enumerable.Range(0, rows.Count).GroupBy(i => string.IsNullOrEmpty(rows[i][j]) ? "(missing)" : rows[i][j], StringComparer.Ordinal))
+        {
+            window.ObserveSegment(group.Key, group.Select(i => rows[i]).ToList(), outputs is null ? null : group.Select(i => outputs[i]).ToList());
+        }
     }
 
     // Each row's PCA reconstruction error against the reference's subspace, summed per window (the mean merges exactly).
@@ -426,8 +459,14 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
     /// <summary>Drift of the window containing <paramref name="at"/> (now when null) against the reference, drifted features
     /// first and the most drifted first among them.</summary>
-    public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken, TimeSpan? span = null)
+    public async Task<DriftReport> DriftAsync(string model, int version, DateTimeOffset? at, CancellationToken cancellationToken, TimeSpan? span = null,
+        string? segment = null)
     {
+        if (segment is not null)
+        {
+            return await SegmentDriftAsync(model, version, at, span, segment, cancellationToken);
+        }
+
         if (span is { } s && s > options.Value.Window)
         {
             // A longer span: the base windows inside it, merged (exact for counts and moments, within the sketches' bounds otherwise).
@@ -446,6 +485,29 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var (_, reference, window, start, live) = await LoadAsync(model, version, at, cancellationToken);
         var context = await ContextAsync(model, version, null, cancellationToken);
         return Drift(model, version, reference, window, start, multivariate: Multivariate(context, live));
+    }
+
+    private async Task<DriftReport> SegmentDriftAsync(string model, int version, DateTimeOffset? at, TimeSpan? span, string segment, CancellationToken cancellationToken)
+    {
+        if (!options.Value.SegmentBy.TryGetValue(model, out var feature))
+        {
+            throw WardenProblemException.Validation(new Dictionary<string, string[]>
+            {
+                ["segment"] = [$"{model} is not segmented; set Warden:Monitoring:SegmentBy:{model} to one of its categorical features"],
+            });
+        }
+
+        var (_, reference) = await LoadReferenceAsync(model, version, cancellationToken);
+        var moment = (at ?? time.GetUtcNow()).ToUnixTimeMilliseconds();
+        var window = Merged(model, version, span).Find(w => w.Start <= moment && moment < w.End);
+        var segments = window.Window?.SegmentProfiles();
+        if (segments is null || !segments.TryGetValue(segment, out var profiles) || profiles.Rows == 0)
+        {
+            throw WardenProblemException.NotFound($"Traffic of segment {feature}={segment} for {model} v{version} in the window containing {DateTimeOffset.FromUnixTimeMilliseconds(moment):O}" +
+                                                  (segments is { Count: > 0 } ? $" (segments: {string.Join(", ", segments.Keys.Order(StringComparer.Ordinal))})" : ""));
+        }
+
+        return Drift(model, version, reference, profiles, window.Start, window.End) with { Segment = $"{feature}={segment}", Segments = segments.Keys.Order(StringComparer.Ordinal).ToList() };
     }
 
     /// <summary>Drift reports of every kept window of traffic (oldest first), the reference read once.</summary>

@@ -44,6 +44,45 @@ public sealed class MonitoringWindow
     /// <summary>Feature and output profiles.</summary>
     public FeatureProfiles Profiles { get; }
 
+    /// <summary>Most segments profiled apart per window; further values share the "(other)" segment.</summary>
+    public const int MaxProfiledSegments = 16;
+
+    private readonly Dictionary<string, FeatureProfiles> _segmentProfiles = new(StringComparer.Ordinal);
+
+    /// <summary>Adds rows of one segment (a value of the model's segment feature) to that segment's own profiles.</summary>
+    public void ObserveSegment(string segment, IReadOnlyList<string[]> rows, IReadOnlyList<double>? outputs)
+    {
+        FeatureProfiles profiles;
+        lock (_gate)
+        {
+            if (!_segmentProfiles.TryGetValue(segment, out profiles!))
+            {
+                if (_segmentProfiles.Count >= MaxProfiledSegments)
+                {
+                    segment = "(other)";
+                }
+
+                if (!_segmentProfiles.TryGetValue(segment, out profiles!))
+                {
+                    _segmentProfiles[segment] = profiles = FeatureProfiles.Create(Profiles.Features);
+                }
+            }
+
+            Dirty = true;
+        }
+
+        profiles.Observe(rows, outputs);
+    }
+
+    /// <summary>The segments profiled apart, with a snapshot of each one's profiles.</summary>
+    public IReadOnlyDictionary<string, FeatureProfiles> SegmentProfiles()
+    {
+        lock (_gate)
+        {
+            return _segmentProfiles.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot(), StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>Predictions that received a label.</summary>
     public long Labelled { get; private set; }
 
@@ -225,9 +264,22 @@ public sealed class MonitoringWindow
         var (classification, regression, labelled, groups, segments) = other.Outcomes();
         var violations = other.Violations;
         var (reconstructionSum, reconstructionCount) = other.Reconstruction;
+        var segmentProfiles = other.SegmentProfiles();
         Profiles.Merge(profiles);
         lock (_gate)
         {
+            foreach (var (segment, p) in segmentProfiles)
+            {
+                if (_segmentProfiles.TryGetValue(segment, out var mine))
+                {
+                    mine.Merge(p);
+                }
+                else
+                {
+                    _segmentProfiles[segment] = p;
+                }
+            }
+
             _reconstructionSum += reconstructionSum;
             _reconstructionCount += reconstructionCount;
             Labelled += labelled;
@@ -274,14 +326,14 @@ public sealed class MonitoringWindow
         var (_, _, _, groups, _) = Outcomes();
         return JsonSerializer.Serialize(new Stored(Start, Profiles.Snapshot().ToJson(), Violations.ToList(),
             groups.ToDictionary(kv => kv.Key, kv => kv.Value.ToDictionary(g => g.Key, g => new GroupCounts(g.Value.Rows, g.Value.Selected, 0, 0, 0, 0))),
-            [], null, null, 0, Reconstruction.Sum, Reconstruction.Count));
+            [], null, null, 0, Reconstruction.Sum, Reconstruction.Count, SegmentProfiles().ToDictionary(kv => kv.Key, kv => kv.Value.ToJson())));
     }
 
     /// <summary>Reads a window written by <see cref="ToCheckpointJson"/>.</summary>
     public static MonitoringWindow FromJson(string json)
     {
         var s = JsonSerializer.Deserialize<Stored>(json)!;
-        return new MonitoringWindow(s.Start, FeatureProfiles.FromJson(s.Profiles),
+        var window = new MonitoringWindow(s.Start, FeatureProfiles.FromJson(s.Profiles),
             s.Violations.ToDictionary(v => v.Field + "\n" + v.Kind, StringComparer.Ordinal),
             s.Groups.ToDictionary(kv => kv.Key, kv => new Dictionary<string, GroupCounts>(kv.Value, StringComparer.Ordinal), StringComparer.Ordinal),
             new Dictionary<string, SegmentError>(s.Segments, StringComparer.Ordinal),
@@ -291,8 +343,15 @@ public sealed class MonitoringWindow
             _reconstructionSum = s.ReconstructionSum,
             _reconstructionCount = s.ReconstructionCount,
         };
+        foreach (var (segment, profileJson) in s.SegmentProfiles ?? [])
+        {
+            window._segmentProfiles[segment] = FeatureProfiles.FromJson(profileJson);
+        }
+
+        return window;
     }
 
     private sealed record Stored(long Start, string Profiles, List<Violation> Violations, Dictionary<string, Dictionary<string, GroupCounts>> Groups,
-        Dictionary<string, SegmentError> Segments, string? Classification, string? Regression, long Labelled, double ReconstructionSum = 0, long ReconstructionCount = 0);
+        Dictionary<string, SegmentError> Segments, string? Classification, string? Regression, long Labelled, double ReconstructionSum = 0, long ReconstructionCount = 0,
+        Dictionary<string, string>? SegmentProfiles = null);
 }
