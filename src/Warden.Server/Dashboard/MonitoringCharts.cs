@@ -100,18 +100,20 @@ public static class MonitoringCharts
 
             var series = features.Take(MaxQualityFeatures).Select(f => new ChartSeries(f.Feature, windows.Select(w =>
                 w.Values.TryGetValue(metric, out var byFeature) && byFeature.TryGetValue(f.Feature, out var v) ? v : (double?)null).ToList())).ToList();
-            return new LineChart(id, title, label, starts, series) { Format = "0.#%", Max = Math.Min(1, series.SelectMany(s => s.Values).OfType<double>().Max() * 1.1) };
+            return new LineChart(id, title, label, starts, series) { Format = "0.#%", Max = Math.Min(1, SvgChart.NiceCeiling(series.SelectMany(s => s.Values).OfType<double>().Max(), 0)) };
         }
 
         var missing = PerFeature("quality.missing_share", "missing-chart", "Missing share per feature per window", "missing", out var missingHidden);
         var outOfDomain = PerFeature("quality.out_of_domain_share", "out-of-domain-chart", "Out-of-domain share per feature per window (outside the reference range or unseen categories)",
             "out of domain", out var outOfDomainHidden);
+        var counts = windows.Select(w => w.Values.TryGetValue("quality.violations", out var v) && v.TryGetValue("", out var count) ? count : 0).ToList();
         var violations = windows.Count == 0
             ? null
             : new LineChart("violations-chart", "Schema violations per window", "violations", starts,
-                [new ChartSeries("Schema violations", windows.Select(w => w.Values.TryGetValue("quality.violations", out var v) && v.TryGetValue("", out var count) ? count : (double?)0).ToList())])
+                [new ChartSeries("Schema violations", counts.Select(c => (double?)c).ToList())])
             {
                 Format = "0",
+                Max = Math.Max(4, Math.Ceiling(counts.Max() / 4) * 4), // whole numbers on the five ticks
             };
         return new QualityCharts(windows.Count, missing, missingHidden, outOfDomain, outOfDomainHidden, violations);
     }

@@ -77,7 +77,7 @@ public static class SvgChart
 
         var id = chart.Id;
         var svg = new StringBuilder();
-        svg.Append(Inv, $"<figure class=\"chart\" id=\"{Encode(id)}\" data-windows=\"{n}\">");
+        svg.Append(Inv, $"<figure class=\"chart\" id=\"{Encode(id)}\" data-windows=\"{n}\"><div class=\"chart-title\" aria-hidden=\"true\">{Encode(chart.Title)}</div>");
         svg.Append(Inv, $"<svg viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">");
         svg.Append(Inv, $"<title id=\"{id}-title\">{Encode(chart.Title)}</title><desc id=\"{id}-desc\">{Encode(Describe(chart))}</desc>");
 
@@ -193,7 +193,7 @@ public static class SvgChart
 
     /// <summary>Renders a horizontal bar chart (a bar per item, largest magnitude first as given), with the value at the end
     /// of each bar and the item's detail as its tooltip.</summary>
-    public static IHtmlContent Bars(string id, string title, IReadOnlyList<ChartBar> items, string format = "0.###")
+    public static IHtmlContent Bars(string id, string title, IReadOnlyList<ChartBar> items, string format = "0.####")
     {
         const int rowHeight = 26;
         const int labelWidth = 200;
@@ -263,8 +263,8 @@ public static class SvgChart
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 
-    /// <summary>A round number at or above <paramref name="value"/> (1, 2, 2.5, 5 × a power of ten).</summary>
-    private static double NiceCeiling(double value, double min)
+    /// <summary>A round number at or above <paramref name="value"/> (<paramref name="min"/> + 1, 2, 4, 6 or 8 × a power of ten, so that quarter ticks stay round).</summary>
+    public static double NiceCeiling(double value, double min)
     {
         var range = value - min;
         if (range <= 0 || !double.IsFinite(range))
@@ -273,7 +273,7 @@ public static class SvgChart
         }
 
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(range)));
-        foreach (var step in new[] { 1, 2, 2.5, 5, 10 })
+        foreach (var step in new[] { 1, 2, 4, 6, 8, 10 })
         {
             if (step * magnitude >= range)
             {
