@@ -59,6 +59,47 @@ public sealed class MonitoringBrowserTests : BrowserTestBase
     }
 
     [Fact]
+    public async Task Performance_fairness_and_quality_charts_show_each_window_with_its_values_in_their_accessible_text()
+    {
+        await using var host = await WardenTestHost.StartAsync(fakeClock: true, settings: MonitoringScenario.Settings);
+        using var team = await Team.CreateAsync(host);
+        await MonitoringScenario.RunAsync(host, team);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var shiftedAccuracy = (1 - MonitoringScenario.Refused / 300.0).ToString("0.###", inv);
+
+        var page = await SignInAsync(host, team.Secrets["validator"], "/monitoring?model=credit-risk&version=1", new ViewportSize { Width = 1400, Height = 1000 });
+
+        // Performance: two windows, a line per classifier metric, label coverage 200/300 then 300/300.
+        Assert.Equal("2", await page.GetAttributeAsync("#performance-chart", "data-windows"));
+        var performance = await page.Locator("#performance-chart desc").TextContentAsync();
+        Assert.StartsWith("2 windows from", performance, StringComparison.Ordinal);
+        Assert.Contains($"Accuracy: 0.75, {shiftedAccuracy}.", performance, StringComparison.Ordinal);
+        Assert.Contains("ROC AUC: 0.5,", performance, StringComparison.Ordinal); // one score for everyone: no ranking
+        Assert.Contains("F1: 0.857,", performance, StringComparison.Ordinal);
+        Assert.True(performance!.Contains("Label coverage: 67%, 100%.", StringComparison.Ordinal), performance);
+        Assert.Equal(3, await page.Locator("#performance-chart g.series").CountAsync());
+        Assert.Equal(["Accuracy", "ROC AUC", "F1", "Label coverage (bars, right axis)"], (await page.Locator("#performance-chart .legend li").AllInnerTextsAsync()).Select(t => t.Trim()));
+        Assert.Contains("Performance per window", await page.Locator("#performance-chart title").First.TextContentAsync(), StringComparison.Ordinal);
+
+        // Fairness: everyone approved in the calm hour, the refused group never in the shifted one; the four-fifths line at 0.8.
+        Assert.Contains("Personal: 1, 0.", await page.Locator("#disparate-impact-chart desc").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await page.Locator("#disparate-impact-chart line.rule").CountAsync());
+        Assert.Contains("four-fifths rule (0.8)", await page.InnerTextAsync("#disparate-impact-chart figcaption"), StringComparison.Ordinal);
+        var selection = await page.Locator("#fairness-personal-chart desc").TextContentAsync();
+        Assert.StartsWith("2 windows", selection, StringComparison.Ordinal);
+        Assert.Contains($"{MonitoringScenario.RefusedGroup}: 1, 0.", selection, StringComparison.Ordinal);
+
+        // Data quality over time: Age + 25 leaves the reference range only in the shifted hour; no schema violations.
+        var outOfDomain = await page.Locator("#out-of-domain-chart desc").TextContentAsync();
+        Assert.StartsWith("2 windows", outOfDomain, StringComparison.Ordinal);
+        var age = System.Text.RegularExpressions.Regex.Match(outOfDomain!, @" Age: ([0-9.]+)%, ([0-9.]+)%\.");
+        Assert.True(age.Success, outOfDomain);
+        Assert.True(double.Parse(age.Groups[2].Value, inv) > 20 * double.Parse(age.Groups[1].Value, inv) + 10, outOfDomain);
+        Assert.Contains("Schema violations: 0, 0.", await page.Locator("#violations-chart desc").TextContentAsync(), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "warden-monitoring-charts.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task The_page_explains_what_to_do_when_nothing_is_monitored_or_a_reference_is_missing()
     {
         await using var host = await WardenTestHost.StartAsync();

@@ -124,6 +124,18 @@ public static class DashboardFormat
         return char.ToUpperInvariant(text[0]) + text[1..];
     }
 
+    /// <summary>CSS class for an alert state.</summary>
+    public static string AlertStateClass(string state) => state switch
+    {
+        "firing" => "bad",
+        "acknowledged" => "warn",
+        "resolved" => "ok",
+        _ => "planned",
+    };
+
+    /// <summary>A number as the alert pages show it.</summary>
+    public static string Number(double value) => value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>CSS class for an audit outcome.</summary>
     public static string OutcomeClass(string outcome) => outcome switch
     {

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Warden.Contracts;
 using Warden.Server.Access;
 using Warden.Server.Monitoring;
+using Warden.Server.Platform;
 
 namespace Warden.Server.Dashboard.Pages;
 
-/// <summary>The monitoring page: monitored versions, traffic volume per window, drift per feature over the kept windows, and the
-/// drift report of one window.</summary>
+/// <summary>The monitoring page: monitored versions, traffic volume per window, drift per feature, performance, fairness and data
+/// quality over the kept windows, and the drift and quality report of one window.</summary>
 public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
 {
     /// <summary>Every monitored version.</summary>
@@ -16,8 +17,9 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
     /// <summary>The version shown in detail, if any.</summary>
     public MonitoredVersion? Selected { get; private set; }
 
-    /// <summary>Drift report per window of the selected version (null where it could not be computed), oldest first.</summary>
-    public List<(TrafficWindow Window, DriftReport? Report)> Timeline { get; } = [];
+    /// <summary>Drift report per window of the selected version (null where it could not be computed), oldest first, with its
+    /// features by name for the heat map's cells.</summary>
+    public List<(TrafficWindow Window, DriftReport? Report, IReadOnlyDictionary<string, FeatureDrift> ByFeature)> Timeline { get; } = [];
 
     /// <summary>The window whose report is shown.</summary>
     public DriftReport? Report { get; private set; }
@@ -31,7 +33,22 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
     /// <summary>Features in report order (drifted first) for the heat map rows.</summary>
     public List<string> Features { get; } = [];
 
-    /// <summary>Loads the page.</summary>
+    /// <summary>Performance per window of the selected version (null: unknown version).</summary>
+    public PerformanceReport? Performance { get; private set; }
+
+    /// <summary>Performance over time (null: no label has arrived).</summary>
+    public LineChart? PerformanceChart { get; private set; }
+
+    /// <summary>Selection rate per group over time, one chart per sensitive attribute.</summary>
+    public IReadOnlyList<LineChart> SelectionRateCharts { get; private set; } = [];
+
+    /// <summary>Disparate impact per sensitive attribute over time (null: no fairness data).</summary>
+    public LineChart? DisparateImpactChart { get; private set; }
+
+    /// <summary>Data quality over time (null without a reference).</summary>
+    public QualityCharts? QualityOverTime { get; private set; }
+
+    /// <summary>Loads the page: every chart is computed once from one pass over the kept windows.</summary>
     public async Task<IActionResult> OnGetAsync(string? model, int? version, long? window, CancellationToken cancellationToken)
     {
         if (!DashboardFormat.Can(User, Permission.ReadModels))
@@ -47,14 +64,35 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
             return Page();
         }
 
+        // Performance and fairness need labels and sensitive attributes, not a reference profile.
+        try
+        {
+            Performance = await monitoring.PerformanceAsync(Selected.Model, Selected.Version, null, cancellationToken);
+            PerformanceChart = MonitoringCharts.Performance(Performance);
+            var fairness = await monitoring.FairnessAsync(Selected.Model, Selected.Version, null, cancellationToken);
+            SelectionRateCharts = MonitoringCharts.SelectionRates(fairness);
+            DisparateImpactChart = MonitoringCharts.DisparateImpact(fairness);
+        }
+        catch (WardenProblemException)
+        {
+            // The version is no longer in the registry: only its traffic remains to show.
+        }
+
         if (Selected.ReferenceRows is null)
         {
             Problem = "This version has no reference profile yet: upload its training or validation data (warden monitor reference).";
             return Page();
         }
 
-        var reports = await monitoring.DriftTimelineAsync(Selected.Model, Selected.Version, cancellationToken);
-        Timeline.AddRange(Selected.Windows.Select(w => (w, (DriftReport?)reports.FirstOrDefault(r => r.WindowStart == w.Start))));
+        // One pass over the windows yields drift and the quality metrics of each (the reference read once).
+        var metrics = await monitoring.RecentMetricsAsync(Selected.Model, Selected.Version, int.MaxValue, cancellationToken);
+        QualityOverTime = MonitoringCharts.Quality(metrics);
+        var reports = metrics.Where(m => m.Drift is not null).ToDictionary(m => m.Start, m => m.Drift!);
+        foreach (var w in Selected.Windows)
+        {
+            var report = reports.GetValueOrDefault(w.Start.ToUnixTimeMilliseconds());
+            Timeline.Add((w, report, report?.Features.ToDictionary(f => f.Feature, StringComparer.Ordinal) ?? new Dictionary<string, FeatureDrift>()));
+        }
 
         var chosen = Timeline.LastOrDefault(t => window is null || t.Window.Start.ToUnixTimeMilliseconds() == window);
         Report = chosen.Report;
@@ -62,12 +100,12 @@ public sealed class MonitoringModel(MonitoringService monitoring) : PageModel
         {
             Quality = await monitoring.QualityAsync(Selected.Model, Selected.Version, Report.WindowStart, cancellationToken);
         }
-        if (Report is null)
+        else
         {
             Problem = Selected.Windows.Count == 0 ? "No traffic has been served for this version since the server started." : "No report for that window.";
         }
 
-        Features.AddRange((Report?.Features.Select(f => f.Feature) ?? []).Concat(Timeline.SelectMany(t => t.Report?.Features.Select(f => f.Feature) ?? [])).Distinct());
+        Features.AddRange((Report?.Features.Select(f => f.Feature) ?? []).Concat(Timeline.SelectMany(t => t.ByFeature.Keys)).Distinct());
         return Page();
     }
 
