@@ -7,4 +7,10 @@ if (args.Length > 0 && args[0] == "registry-latency")
     return;
 }
 
+if (args.Length > 0 && args[0] == "monitoring")
+{
+    await MonitoringBench.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -6,9 +6,9 @@ using Warden.Server.Serving;
 namespace Warden.Server.Monitoring;
 
 /// <summary>A prediction waiting for its label: where its outcome must be counted.</summary>
-/// <param name="Groups">The prediction's group per sensitive attribute and segment (feature=value), for fairness and root cause.</param>
-public sealed record PendingPrediction(string Model, int Version, long WindowStart, DateTimeOffset At, double Score, string? EntityId,
-    IReadOnlyDictionary<string, string> Groups);
+/// <param name="Row">The prediction's feature values in model order (raw, in memory only): its fairness groups and root-cause
+/// segments are worked out when the label arrives.</param>
+public sealed record PendingPrediction(string Model, int Version, long WindowStart, DateTimeOffset At, double Score, string? EntityId, string[] Row);
 
 /// <summary>Joins delayed feedback to its prediction. Predictions are indexed by request id (a request of several records:
 /// "requestId/i", 0-based) and by entity id; feedback naming a request id labels that prediction (and the shadow versions'

@@ -29,8 +29,9 @@ public sealed class MonitoringOptions
     /// <summary>How long a prediction waits for its label in the join index.</summary>
     public TimeSpan LabelHorizon { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>Most predictions in the join index (oldest evicted first).</summary>
-    public int JoinCapacity { get; set; } = 2_000_000;
+    /// <summary>Most predictions in the join index (oldest evicted first). Each holds its feature values (about 1 KiB with
+    /// 20 features), so the default bounds the index near 500 MiB.</summary>
+    public int JoinCapacity { get; set; } = 500_000;
 
     /// <summary>Per model, a categorical feature whose values (up to 16 per window) get profiles of their own, so drift can
     /// be reported per segment ("Warden:Monitoring:SegmentBy:credit-risk" = "Purpose").</summary>
@@ -61,7 +62,22 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
     /// <summary>What grouping a version's predictions needs: task, sensitive attributes, segment edges from the reference.</summary>
     private sealed record VersionContext(bool Classifier, IReadOnlyList<FeatureSpec> Features, IReadOnlyList<SensitiveAttribute> Sensitive,
-        IReadOnlyDictionary<string, double[]> SegmentEdges, Warden.Statistics.Multivariate.PcaReconstructionDrift? Pca, int[] NumericIndexes);
+        IReadOnlyDictionary<string, double[]> SegmentEdges, Warden.Statistics.Multivariate.PcaReconstructionDrift? Pca, int[] NumericIndexes)
+    {
+        // Per feature, precomputed once: the group keys, the sensitive attribute's bins and the quartile bins' labels,
+        // so grouping a prediction formats nothing.
+        public string?[] AttributeKeys { get; } = Features.Select(f => Sensitive.Any(a => a.Name == f.Name) ? "attr:" + f.Name : null).ToArray();
+
+        public IReadOnlyList<double>?[] AttributeBins { get; } = Features.Select(f => Sensitive.FirstOrDefault(a => a.Name == f.Name)?.Bins).ToArray();
+
+        public string[] SegmentKeys { get; } = Features.Select(f => "seg:" + f.Name).ToArray();
+
+        public string[]?[] BinLabels { get; } = Features.Select(f => SegmentEdges.TryGetValue(f.Name, out var e) ? QuantileLabels(e) : null).ToArray();
+
+        public bool HasSensitive => Sensitive.Count > 0;
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoGroups = new Dictionary<string, string>();
 
     /// <summary>Most reference rows kept to fit the multivariate drift detector.</summary>
     private const int NumericSampleRows = 5_000;
@@ -176,11 +192,10 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
         for (var i = 0; i < rows.Count; i++)
         {
-            var groups = Groups(context, rows[i]);
-            window.AddPrediction(groups, context.Classifier ? outputs[i] >= 0.5 : null);
+            window.AddPrediction(SensitiveGroups(context, rows[i]), context.Classifier ? outputs[i] >= 0.5 : null);
             if (requestId is not null)
             {
-                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", new PendingPrediction(model, version, window.Start, now, outputs[i], entityId, groups));
+                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", new PendingPrediction(model, version, window.Start, now, outputs[i], entityId, rows[i]));
             }
         }
 
@@ -201,9 +216,36 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
         var context = await ContextAsync(e.Model, e.Version, features, cancellationToken);
         ObserveMultivariate(context, window, [row]);
-        var groups = Groups(context, row);
-        window.AddPrediction(groups, context.Classifier ? score >= 0.5 : null);
-        join.Add(e.RequestId, new PendingPrediction(e.Model, e.Version, window.Start, e.At, score, e.UnitId, groups));
+        window.AddPrediction(SensitiveGroups(context, row), context.Classifier ? score >= 0.5 : null);
+        join.Add(e.RequestId, new PendingPrediction(e.Model, e.Version, window.Start, e.At, score, e.UnitId, row));
+    }
+
+    /// <summary>Adds a batch of posted predictions: profiled per (version, window) in one pass each, then indexed for labels.</summary>
+    public async ValueTask ObserveExternalAsync(IReadOnlyList<(Serving.PredictionEvent Event, IReadOnlyList<FeatureSpec> Features, string[] Row, double Score,
+        IReadOnlyList<(string Feature, string Kind, string Example)> Violations)> batch, CancellationToken cancellationToken = default)
+    {
+        foreach (var group in batch.GroupBy(b => (b.Event.Model, b.Event.Version, Start: WindowStart(b.Event.At))))
+        {
+            var items = group.ToList();
+            var features = items[0].Features;
+            var window = Window(group.Key.Model, group.Key.Version, group.Key.Start, features);
+            var rows = items.ConvertAll(i => i.Row);
+            var scores = items.ConvertAll(i => i.Score);
+            window.Profiles.Observe(rows, scores);
+            ObserveSegments(group.Key.Model, features, window, rows, scores);
+            var context = await ContextAsync(group.Key.Model, group.Key.Version, features, cancellationToken);
+            ObserveMultivariate(context, window, rows);
+            foreach (var (e, _, row, score, violations) in items)
+            {
+                foreach (var (feature, kind, example) in violations)
+                {
+                    window.AddViolation(feature, kind, example);
+                }
+
+                window.AddPrediction(SensitiveGroups(context, row), context.Classifier ? score >= 0.5 : null);
+                join.Add(e.RequestId, new PendingPrediction(e.Model, e.Version, window.Start, e.At, score, e.UnitId, row));
+            }
+        }
     }
 
     /// <summary>Re-indexes a stored prediction at start (its traffic profile is already in the checkpoint).</summary>
@@ -231,7 +273,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var context = await ContextAsync(e.Model, e.Version, null, cancellationToken);
         var row = context.Features.Select(f => e.Inputs.TryGetValue(f.Name, out var v) ? Convert.ToString(v is JsonElement j ? (j.ValueKind == JsonValueKind.String ? j.GetString() : j.GetRawText()) : v, CultureInfo.InvariantCulture) ?? "" : "").ToArray();
         var key = count == 1 ? e.RequestId : $"{e.RequestId}/{index}";
-        join.Add(key, new PendingPrediction(e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, Groups(context, row)));
+        join.Add(key, new PendingPrediction(e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, row));
     }
 
     /// <summary>Counts a feedback event's label against the predictions it names (in their windows); returns how many it labelled.</summary>
@@ -251,7 +293,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 window = Window(p.Model, p.Version, p.WindowStart, context.Features);
             }
 
-            window.AddOutcome(context.Classifier, label, p.Score, p.Groups);
+            window.AddOutcome(context.Classifier, label, p.Score, Groups(context, p.Row));
             labelled++;
         }
 
@@ -374,36 +416,60 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     /// <summary>Forgets cached grouping of a version (after its reference or its model's sensitive attributes change).</summary>
     public void Invalidate(string model, int version) => _contexts.TryRemove((model, version), out _);
 
+    // Every group of a prediction: sensitive attributes (attr:) and segments (seg:) for root cause.
     private static Dictionary<string, string> Groups(VersionContext context, string[] row)
     {
-        var groups = new Dictionary<string, string>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, string>(context.Features.Count + context.Sensitive.Count, StringComparer.Ordinal);
+        AddAttributes(context, row, groups);
         for (var j = 0; j < context.Features.Count && j < row.Length; j++)
         {
-            var f = context.Features[j];
             var value = row[j];
-            var attribute = context.Sensitive.FirstOrDefault(a => a.Name == f.Name);
-            if (attribute is not null)
+            if (context.Features[j].Kind == FeatureKinds.Numeric)
             {
-                groups["attr:" + f.Name] = string.IsNullOrEmpty(value) ? "(missing)" : Governance.ValidationMetrics.GroupOf(value, attribute.Bins);
-            }
-
-            if (f.Kind == FeatureKinds.Numeric)
-            {
-                if (context.SegmentEdges.TryGetValue(f.Name, out var edges) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                if (context.BinLabels[j] is { } labels && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
                 {
-                    groups["seg:" + f.Name] = QuantileBin(edges, x);
+                    groups[context.SegmentKeys[j]] = labels[QuantileBin(context.SegmentEdges[context.Features[j].Name], x)];
                 }
             }
             else
             {
-                groups["seg:" + f.Name] = string.IsNullOrEmpty(value) ? "(missing)" : value.Length > 64 ? value[..64] : value;
+                groups[context.SegmentKeys[j]] = string.IsNullOrEmpty(value) ? "(missing)" : value.Length > 64 ? value[..64] : value;
             }
         }
 
         return groups;
     }
 
-    private static string QuantileBin(double[] edges, double x)
+    // Only the sensitive attributes' groups (selection rates need no label; the rest waits for the label).
+    private static IReadOnlyDictionary<string, string> SensitiveGroups(VersionContext context, string[] row)
+    {
+        if (!context.HasSensitive)
+        {
+            return NoGroups;
+        }
+
+        var groups = new Dictionary<string, string>(context.Sensitive.Count, StringComparer.Ordinal);
+        AddAttributes(context, row, groups);
+        return groups;
+    }
+
+    private static void AddAttributes(VersionContext context, string[] row, Dictionary<string, string> groups)
+    {
+        if (!context.HasSensitive)
+        {
+            return;
+        }
+
+        for (var j = 0; j < context.Features.Count && j < row.Length; j++)
+        {
+            if (context.AttributeKeys[j] is { } key)
+            {
+                groups[key] = string.IsNullOrEmpty(row[j]) ? "(missing)" : Governance.ValidationMetrics.GroupOf(row[j], context.AttributeBins[j]);
+            }
+        }
+    }
+
+    private static int QuantileBin(double[] edges, double x)
     {
         var i = 0;
         while (i < edges.Length && x > edges[i])
@@ -411,10 +477,15 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             i++;
         }
 
+        return i;
+    }
+
+    private static string[] QuantileLabels(double[] edges) => Enumerable.Range(0, edges.Length + 1).Select(i =>
+    {
         var low = i == 0 ? "-inf" : edges[i - 1].ToString("G4", CultureInfo.InvariantCulture);
         var high = i == edges.Length ? "inf" : edges[i].ToString("G4", CultureInfo.InvariantCulture);
         return $"q{i + 1} ({low}, {high}]";
-    }
+    }).ToArray();
 
     /// <summary>Writes changed windows to the checkpoint table (traffic part only); returns how many.</summary>
     public async Task<int> CheckpointAsync(CancellationToken cancellationToken)

@@ -113,7 +113,11 @@ public sealed partial class EventLog : BackgroundService
     private IEventLogConsumer[] _consumers = [];
     private long _lastSweep;
 
-    private readonly record struct Pending(LoggedEvent Event, TaskCompletionSource? Ack);
+    // One queue entry: a served prediction (no acknowledgement), or a posted batch acknowledged as a whole.
+    private readonly record struct Pending(LoggedEvent? Event, IReadOnlyList<LoggedEvent>? Batch, TaskCompletionSource? Ack)
+    {
+        public int Count => Batch?.Count ?? 1;
+    }
 
     /// <summary>Creates the log in DATA/events.</summary>
     public EventLog(IOptions<WardenOptions> options, IOptions<EventLogOptions> logOptions, IMeterFactory meters, Security.DataKeyStore keys,
@@ -144,7 +148,7 @@ public sealed partial class EventLog : BackgroundService
     /// <summary>Queues a served prediction without waiting; returns false (and counts it) when the queue is full.</summary>
     public bool TryAppend(PredictionEvent e)
     {
-        if (_queue.Writer.TryWrite(new Pending(new LoggedEvent(e), null)))
+        if (_queue.Writer.TryWrite(new Pending(new LoggedEvent(e), null, null)))
         {
             return true;
         }
@@ -170,26 +174,31 @@ public sealed partial class EventLog : BackgroundService
             }
         }
 
-        var acks = new List<Task>(fresh.Count);
+        if (fresh.Count == 0)
+        {
+            return fresh;
+        }
+
+        var ack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queued = false;
         try
         {
-            foreach (var e in fresh)
-            {
-                var ack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                await _queue.Writer.WriteAsync(new Pending(e, ack), cancellationToken);
-                acks.Add(ack.Task);
-            }
-
-            await Task.WhenAll(acks);
+            await _queue.Writer.WriteAsync(new Pending(null, fresh, ack), cancellationToken);
+            queued = true;
+            await ack.Task;
         }
         catch
         {
-            // Not acknowledged: the caller may retry with the same ids, so they must not count as seen.
-            lock (_seenLock)
+            // Not acknowledged: the caller may retry with the same ids, so they must not count as seen. (Once queued, the
+            // batch may still be written; a retry is then answered as duplicates, which is what the caller wants.)
+            if (!queued || ack.Task.IsFaulted)
             {
-                foreach (var e in fresh.Skip(acks.Count))
+                lock (_seenLock)
                 {
-                    _seen.Remove(e.EventId);
+                    foreach (var e in fresh)
+                    {
+                        _seen.Remove(e.EventId);
+                    }
                 }
             }
 
@@ -247,9 +256,11 @@ public sealed partial class EventLog : BackgroundService
                 await _flushed.WaitAsync(stoppingToken);
                 try
                 {
-                    while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var e))
+                    var events = 0;
+                    while (events < _options.MaxBatch && _queue.Reader.TryRead(out var e))
                     {
                         batch.Add(e);
+                        events += e.Count;
                     }
 
                     await CommitAsync(batch, stoppingToken);
@@ -271,6 +282,7 @@ public sealed partial class EventLog : BackgroundService
                 batch.Add(e);
             }
 
+
             await CommitAsync(batch, CancellationToken.None);
         }
     }
@@ -282,18 +294,31 @@ public sealed partial class EventLog : BackgroundService
             return;
         }
 
+        var events = new List<LoggedEvent>(batch.Sum(p => p.Count));
+        foreach (var p in batch)
+        {
+            if (p.Batch is { } many)
+            {
+                events.AddRange(many);
+            }
+            else
+            {
+                events.Add(p.Event!);
+            }
+        }
+
         try
         {
-            foreach (var day in batch.GroupBy(p => SegmentName(p.Event.At)))
+            foreach (var day in events.GroupBy(e => SegmentName(e.At)))
             {
                 var segment = day.Key;
                 var key = await _keys.GetAsync("segment:" + segment, "segment", cancellationToken);
-                var lines = new ArrayBufferWriter<byte>(day.Count() * 512);
+                var lines = new ArrayBufferWriter<byte>(256 * 1024);
                 using (var writer = new Utf8JsonWriter(lines, new JsonWriterOptions { Encoder = Json.Encoder, SkipValidation = true }))
                 {
-                    foreach (var p in day)
+                    foreach (var e in day)
                     {
-                        JsonSerializer.Serialize(writer, p.Event, Json);
+                        Write(writer, e);
                         writer.Flush();
                         writer.Reset();
                         lines.Write("\n"u8);
@@ -312,7 +337,7 @@ public sealed partial class EventLog : BackgroundService
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or OperationCanceledException)
         {
-            LogWriteFailed(_logger, e, batch.Count);
+            LogWriteFailed(_logger, e, events.Count);
             foreach (var p in batch)
             {
                 if (p.Ack is null)
@@ -328,11 +353,10 @@ public sealed partial class EventLog : BackgroundService
             return;
         }
 
-        _written.Add(batch.Count);
-        _commitSize.Record(batch.Count);
+        _written.Add(events.Count);
+        _commitSize.Record(events.Count);
 
         // Consumers first, then the acknowledgement: a caller that posted feedback reads reports that include it.
-        var events = batch.ConvertAll(p => p.Event);
         foreach (var consumer in _consumers)
         {
             try
@@ -349,6 +373,99 @@ public sealed partial class EventLog : BackgroundService
         {
             p.Ack?.TrySetResult();
         }
+    }
+
+    // The hot path writes predictions by hand (the same JSON the serializer writes, which reads them back); feedback,
+    // rare, goes through the serializer.
+    private static void Write(Utf8JsonWriter writer, LoggedEvent e)
+    {
+        if (e.Prediction is not { } p)
+        {
+            JsonSerializer.Serialize(writer, e, Json);
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteStartObject("prediction"u8);
+        writer.WriteString("eventId"u8, p.EventId);
+        writer.WriteString("requestId"u8, p.RequestId);
+        writer.WriteString("model"u8, p.Model);
+        writer.WriteNumber("version"u8, p.Version);
+        writer.WriteString("alias"u8, p.Alias);
+        writer.WriteString("at"u8, p.At);
+        writer.WritePropertyName("inputs"u8);
+        WriteValues(writer, p.Inputs);
+        writer.WritePropertyName("outputs"u8);
+        WriteValues(writer, p.Outputs);
+        writer.WriteNumber("latencyMs"u8, p.LatencyMs);
+        writer.WriteString("callerKeyId"u8, p.CallerKeyId);
+        WriteOptional(writer, "unitId"u8, p.UnitId);
+        WriteOptional(writer, "subject"u8, p.Subject);
+        WriteOptional(writer, "sealedInputs"u8, p.SealedInputs);
+        writer.WriteBoolean("shadow"u8, p.Shadow);
+        WriteOptional(writer, "experiment"u8, p.Experiment);
+        WriteOptional(writer, "arm"u8, p.Arm);
+        if (p.AssignmentProbability is { } probability)
+        {
+            writer.WriteNumber("assignmentProbability"u8, probability);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteValues(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> values)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, value) in values)
+        {
+            switch (value)
+            {
+                case null:
+                    writer.WriteNull(name);
+                    break;
+                case double d:
+                    if (double.IsFinite(d))
+                    {
+                        writer.WriteNumber(name, d);
+                    }
+                    else
+                    {
+                        writer.WriteNull(name);
+                    }
+
+                    break;
+                case float f when float.IsFinite(f):
+                    writer.WriteNumber(name, f);
+                    break;
+                case int i:
+                    writer.WriteNumber(name, i);
+                    break;
+                case long l:
+                    writer.WriteNumber(name, l);
+                    break;
+                case bool b:
+                    writer.WriteBoolean(name, b);
+                    break;
+                case string text:
+                    writer.WriteString(name, text);
+                    break;
+                default:
+                    writer.WritePropertyName(name);
+                    JsonSerializer.Serialize(writer, value, value.GetType(), Json);
+                    break;
+            }
+        }
+
+        writer.WriteEndObject();
     }
 
     // Truncates torn tails, loads the ids of posted events for idempotency, and replays everything to the consumers.

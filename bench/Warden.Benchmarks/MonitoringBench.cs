@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Warden.Client;
+using Warden.Contracts;
+using Warden.Server;
+using Warden.Server.Access;
+using Warden.Server.Monitoring;
+
+namespace Warden.Benchmarks;
+
+/// <summary>Monitoring throughput and memory, in one run on an in-process server (SQLite, data in a temp folder):
+/// (1) events/s through validation, the privacy policy, the durable event log (group commit + fsync) and profiling, with
+///     20 numeric features, calling the ingestor in-process in batches of 10,000 (no HTTP);
+/// (2) the same over HTTP: POST /api/v1/events with JSON-lines bodies of 5,000 events from 4 concurrent clients
+///     (bench/monitoring/run.sh also drives it with wrk);
+/// (3) managed heap per monitored version with 1,000 versions, each with one window of 2,000 profiled predictions and
+///     500 joined labels, and the cost of each further window.
+/// Run: dotnet run -c Release --project bench/Warden.Benchmarks -- monitoring [events] [--serve SECONDS | --memory]</summary>
+public static class MonitoringBench
+{
+    private const int Features = 20;
+
+    public static async Task RunAsync(string[] args)
+    {
+        var total = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 500_000;
+        var serveSeconds = Array.IndexOf(args, "--serve") is var s and >= 0 && s + 1 < args.Length ? int.Parse(args[s + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var data = Path.Combine(Path.GetTempPath(), "warden-bench-monitoring-" + Guid.NewGuid().ToString("N"));
+        var key = ApiKeyService.NewSecret();
+        var port = Environment.GetEnvironmentVariable("WARDEN_PORT") ?? "5110";
+        await using var app = WardenApp.Create([$"--urls=http://127.0.0.1:{port}", $"--Warden:DataDirectory={data}", $"--Warden:BootstrapKey={key}",
+            "--Logging:LogLevel:Default=Warning", "--Warden:RateLimit:Enabled=false"]);
+        await app.StartAsync();
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        using var client = new WardenClient(url, key);
+        await RegisterAsync(client, "bench-20");
+        Console.WriteLine($"server up on {url}, data in {data}");
+
+        if (serveSeconds > 0)
+        {
+            // For bench/monitoring/run.sh: print the key, then serve while wrk runs.
+            Console.WriteLine($"KEY={key}");
+            await Task.Delay(TimeSpan.FromSeconds(serveSeconds));
+            return;
+        }
+
+        if (args.Contains("--memory"))
+        {
+            await MemoryAsync(app, client);
+            await app.StopAsync();
+            return;
+        }
+
+        var ingestor = app.Services.GetRequiredService<EventIngestor>();
+        var random = new Random(20261127);
+        // In-process: the same JSON-lines bytes the HTTP path receives, parsed, validated, stored and profiled, without HTTP.
+        var batches = Enumerable.Range(0, total / 10_000).Select(b => Lines(random, $"inproc-{b}", 10_000)).ToList();
+        for (var i = 0; i < 2; i++)
+        {
+            await ingestor.IngestAsync(EventIngestor.Parse(Lines(random, $"warm-{i}", 10_000), jsonLines: true), "bench", CancellationToken.None); // JIT, caches
+        }
+
+        var clock = Stopwatch.StartNew();
+        long accepted = 0;
+        foreach (var batch in batches)
+        {
+            accepted += (await ingestor.IngestAsync(EventIngestor.Parse(batch, jsonLines: true), "bench", CancellationToken.None)).Accepted;
+        }
+
+        var inProcess = accepted / clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"| in-process ingest (parse + validate + policy + durable log + profile), JSON lines of 10,000 | {accepted:N0} events | {clock.Elapsed.TotalSeconds:0.00} s | {inProcess:N0} events/s |");
+
+        // HTTP: JSON lines bodies prepared up front so the client's cost is only sending.
+        var bodies = Enumerable.Range(0, total / 5_000).Select(b => Lines(random, $"http-{b}", 5_000)).ToList();
+        var next = -1;
+        long httpAccepted = 0;
+        clock.Restart();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var http = new HttpClient { BaseAddress = url };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Count)
+            {
+                using var content = new ByteArrayContent(bodies[i]);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+                using var response = await http.PostAsync("api/v1/events", content);
+                response.EnsureSuccessStatusCode();
+                var result = await response.Content.ReadFromJsonAsync<IngestResult>(JsonSerializerOptions.Web);
+                Interlocked.Add(ref httpAccepted, result!.Accepted);
+            }
+        }));
+        var overHttp = httpAccepted / clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"| HTTP ingest, JSON lines of 5,000 events, 4 clients | {httpAccepted:N0} events | {clock.Elapsed.TotalSeconds:0.00} s | {overHttp:N0} events/s |");
+        await app.StopAsync();
+    }
+
+    private static async Task MemoryAsync(WebApplication app, WardenClient client)
+    {
+        const int Versions = 1_000;
+        var monitoring = app.Services.GetRequiredService<MonitoringService>();
+        for (var m = 0; m < Versions; m++)
+        {
+            await RegisterAsync(client, $"mem-{m:D4}", reference: false);
+        }
+
+        var features = Enumerable.Range(0, Features).Select(i => new FeatureSpec($"f{i}", FeatureKinds.Numeric, "float32")).ToList();
+        var random = new Random(5);
+        string[] Row() => Enumerable.Range(0, Features).Select(_ => (random.NextDouble() * 4 - 2).ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        // One window per version: 2,000 predictions (enough to fill every sketch) and 500 labels joined.
+        var before = Heap();
+        for (var m = 0; m < Versions; m++)
+        {
+            var model = $"mem-{m:D4}";
+            for (var r = 0; r < 2_000; r += 100)
+            {
+                var rows = Enumerable.Range(0, 100).Select(_ => Row()).ToList();
+                await monitoring.ObserveAsync(model, 1, features, rows, rows.Select(_ => random.NextDouble()).ToList(), $"{model}-{r}", null);
+            }
+
+            for (var r = 0; r < 500; r++)
+            {
+                await monitoring.ApplyFeedbackAsync(new FeedbackEvent($"{model}-f{r}", DateTimeOffset.UtcNow, model, $"{model}-{r / 100 * 100}/{r % 100}", null, r % 2, null), CancellationToken.None);
+            }
+        }
+
+        var oneWindow = (Heap() - before) / (double)Versions;
+        Console.WriteLine($"| memory per monitored version (1,000 versions, one window of 2,000 predictions + 500 labels, 20 features) | | | {oneWindow / 1024:N0} KiB |");
+        GC.KeepAlive(monitoring);
+    }
+
+    private static long Heap()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static async Task RegisterAsync(WardenClient client, string name, bool reference = true)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "serving");
+        var metadata = JsonSerializer.Deserialize<UploadVersionMetadata>(await File.ReadAllTextAsync(Path.Combine(folder, "metadata.json")), JsonSerializerOptions.Web)!;
+        // Synthetic numeric features: classified public, so stored events keep their values (unclassified features would
+        // be pseudonymised with a keyed HMAC per value, the secure default; see docs/benchmarks.md for that cost).
+        metadata = metadata with { DataClassification = metadata.Features!.Select(f => new FeatureClassification(f.Name, "public")).ToList() };
+        await client.CreateModelAsync(new CreateModelRequest(name, "bench", 3, "20-feature logistic regression"));
+        var artifact = await File.ReadAllBytesAsync(Path.Combine(folder, "model.onnx"));
+        await client.UploadVersionAsync(name, artifact, "model.onnx", metadata);
+        if (reference)
+        {
+            var random = new Random(11);
+            var csv = new StringBuilder(string.Join(',', Enumerable.Range(0, Features).Select(i => $"f{i}")) + "\n");
+            for (var r = 0; r < 5_000; r++)
+            {
+                csv.Append(string.Join(',', Enumerable.Range(0, Features).Select(_ => (random.NextDouble() * 4 - 2).ToString("R", System.Globalization.CultureInfo.InvariantCulture)))).Append('\n');
+            }
+
+            await client.SetReferenceAsync(name, 1, Encoding.UTF8.GetBytes(csv.ToString()));
+        }
+    }
+
+    private static byte[] Lines(Random random, string prefix, int count)
+    {
+        var text = new StringBuilder(count * 400);
+        for (var i = 0; i < count; i++)
+        {
+            text.Append("{\"type\":\"prediction\",\"eventId\":\"").Append(prefix).Append('-').Append(i).Append("\",\"model\":\"bench-20\",\"version\":1,\"prediction\":")
+                .Append(random.NextDouble().ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)).Append(",\"inputs\":{");
+            for (var f = 0; f < Features; f++)
+            {
+                text.Append(f == 0 ? "" : ",").Append("\"f").Append(f).Append("\":").Append((random.NextDouble() * 4 - 2).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            text.Append("}}\n");
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+}
