@@ -142,6 +142,45 @@ public sealed class DriftTests
     }
 
     [Fact]
+    public async Task Drift_tests_and_thresholds_are_configurable_per_model_and_feature()
+    {
+        await using var host = await WardenTestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Warden:Monitoring:Drift:credit-risk:Age:Method"] = "PopulationStabilityIndex",
+            ["Warden:Monitoring:Drift:credit-risk:Age:Threshold"] = "0.25",
+            ["Warden:Monitoring:Drift:credit-risk:*:Threshold"] = "0.01",
+            ["Warden:Monitoring:Drift:credit-risk:Purpose:Method"] = "JensenShannon",
+        });
+        using var team = await Team.CreateAsync(host);
+        await RegistryScenario.ApprovedChampionAsync(team, "credit-risk");
+        var training = string.Join('\n', GermanCredit.Csv.Split('\n').Take(701)) + "\n";
+        await team.Developer.SetReferenceAsync("credit-risk", 1, System.Text.Encoding.UTF8.GetBytes(training));
+        foreach (var chunk in Records((_, v) => v).Chunk(100))
+        {
+            await team.Developer.PredictAsync("credit-risk", chunk);
+        }
+
+        var report = await team.Validator.GetDriftAsync("credit-risk", 1);
+        var age = report.Features.Single(f => f.Feature == "Age");
+        Assert.Equal("PopulationStabilityIndex", age.Method);
+        Assert.Equal(0.25, age.Threshold);
+        var purpose = report.Features.Single(f => f.Feature == "Purpose");
+        Assert.Equal("JensenShannon", purpose.Method);
+        Assert.Equal(0.1, purpose.Threshold, 12); // its own entry replaces "*": the method's default threshold
+        var amount = report.Features.Single(f => f.Feature == "Amount");
+        Assert.Equal("KolmogorovSmirnov", amount.Method); // the default choice, with the model's "*" threshold
+        Assert.Equal(0.01, amount.Threshold);
+    }
+
+    [Fact]
+    public async Task A_misconfigured_drift_setting_stops_the_server_at_start()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => WardenTestHost.StartAsync(
+            settings: new Dictionary<string, string?> { ["Warden:Monitoring:Drift:m:Age:Method"] = "Vibes" }));
+        Assert.Contains("DriftMethod", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drift_needs_a_reference_and_traffic()
     {
         await using var host = await WardenTestHost.StartAsync();

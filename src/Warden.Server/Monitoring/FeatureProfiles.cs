@@ -24,6 +24,10 @@ public sealed class FeatureProfiles
     /// <summary>Numeric profiles by feature.</summary>
     public Dictionary<string, NumericProfile> Numeric { get; }
 
+    /// <summary>The histogram bin edges of each numeric feature that has them (the reference's, shared by its windows).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>> BinEdges() =>
+        Numeric.Where(kv => kv.Value.Histogram is not null).ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value.Histogram!.Edges.ToArray(), StringComparer.Ordinal);
+
     /// <summary>Categorical profiles by feature.</summary>
     public Dictionary<string, CategoricalProfile> Categorical { get; }
 
@@ -91,7 +95,18 @@ public sealed class FeatureProfiles
             {
                 if (Numeric.TryGetValue(name, out var mine))
                 {
-                    mine.Merge(profile);
+                    if (mine.CanMerge(profile))
+                    {
+                        mine.Merge(profile);
+                    }
+                    else
+                    {
+                        // Binned on other edges (a window from before the reference, or from an older one): merge all
+                        // but the histogram; binned drift measures then fall back to the default test for this span.
+                        var merged = mine.WithoutHistogram();
+                        merged.Merge(profile.WithoutHistogram());
+                        Numeric[name] = merged;
+                    }
                 }
             }
 

@@ -12,7 +12,13 @@ public static class MonitoringApi
     /// <summary>Registers monitoring.</summary>
     public static IHostApplicationBuilder AddWardenMonitoring(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MonitoringOptions>().BindConfiguration("Warden:Monitoring");
+        builder.Services.AddOptions<MonitoringOptions>().BindConfiguration("Warden:Monitoring")
+            .Validate(o => o.Drift.Values.SelectMany(f => f.Values).All(d => (d.Method is null || Enum.TryParse<Warden.Statistics.Drift.DriftMethod>(d.Method, out _))
+                                                                              && (d.Threshold is null || double.IsFinite(d.Threshold.Value) && d.Threshold > 0)),
+                "Warden:Monitoring:Drift: each Method must be a DriftMethod name (KolmogorovSmirnov, ChiSquared, ZTest, Wasserstein, WassersteinNormed, JensenShannon, PopulationStabilityIndex, Hellinger) and each Threshold a positive number")
+            .Validate(o => o.Window >= TimeSpan.FromMinutes(1) && o.WindowsKept >= 1 && o.JoinCapacity >= 1 && o.CheckpointInterval > TimeSpan.Zero,
+                "Warden:Monitoring: Window at least a minute, WindowsKept, JoinCapacity and CheckpointInterval positive")
+            .ValidateOnStart();
         builder.Services.AddSingleton<MonitoringService>();
         builder.Services.AddSingleton<LabelJoin>();
         builder.Services.AddSingleton<EventIngestor>();

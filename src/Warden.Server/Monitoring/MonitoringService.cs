@@ -37,6 +37,26 @@ public sealed class MonitoringOptions
     /// be reported per segment ("Warden:Monitoring:SegmentBy:credit-risk" = "Purpose").</summary>
     public Dictionary<string, string> SegmentBy { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Drift settings per model and feature: "Warden:Monitoring:Drift:MODEL:FEATURE:Method" (one of the DriftMethod
+    /// names, e.g. PopulationStabilityIndex) and ":Threshold"; the feature "*" applies to every feature of the model without
+    /// its own entry (an entry replaces "*" entirely: a threshold belongs to its method), and "prediction" to the model's output. Unset: Evidently's default choice and thresholds.</summary>
+    public Dictionary<string, Dictionary<string, DriftSetting>> Drift { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The drift options of one feature of a model (null: defaults).</summary>
+    public FeatureDriftOptions? DriftOptionsFor(string model, string feature)
+    {
+        if (!Drift.TryGetValue(model, out var features) || !(features.TryGetValue(feature, out var setting) || features.TryGetValue("*", out setting)))
+        {
+            return null;
+        }
+
+        return new FeatureDriftOptions
+        {
+            Method = setting.Method is { } method ? Enum.Parse<DriftMethod>(method) : null,
+            Threshold = setting.Threshold,
+        };
+    }
+
     /// <summary>Fairness: groups with fewer labelled rows than this are reported but not judged.</summary>
     public int MinimumGroupSize { get; set; } = 30;
 
@@ -51,6 +71,17 @@ public sealed class MonitoringOptions
     public double OutOfDomainShare { get; set; } = 0.01;
 }
 
+/// <summary>A configured drift test and threshold for a feature.</summary>
+public sealed class DriftSetting
+{
+    /// <summary>A DriftMethod name (KolmogorovSmirnov, ChiSquared, ZTest, Wasserstein, WassersteinNormed, JensenShannon,
+    /// PopulationStabilityIndex, Hellinger); null: chosen by type and reference size.</summary>
+    public string? Method { get; set; }
+
+    /// <summary>The threshold (p-value tests: drift when p &lt; threshold; distances: when statistic ≥ threshold); null: the method's default.</summary>
+    public double? Threshold { get; set; }
+}
+
 /// <summary>Reference profiles per version, window profiles of live traffic (raw values profiled in memory before the
 /// privacy policy masks what is stored), and drift reports comparing the two with Warden.Statistics' sketch-mode tests
 /// (Evidently's default choice of test by type and reference size).</summary>
@@ -62,7 +93,8 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
     /// <summary>What grouping a version's predictions needs: task, sensitive attributes, segment edges from the reference.</summary>
     private sealed record VersionContext(bool Classifier, IReadOnlyList<FeatureSpec> Features, IReadOnlyList<SensitiveAttribute> Sensitive,
-        IReadOnlyDictionary<string, double[]> SegmentEdges, Warden.Statistics.Multivariate.PcaReconstructionDrift? Pca, int[] NumericIndexes)
+        IReadOnlyDictionary<string, double[]> SegmentEdges, Warden.Statistics.Multivariate.PcaReconstructionDrift? Pca, int[] NumericIndexes,
+        IReadOnlyDictionary<string, IReadOnlyList<double>> BinEdges)
     {
         // Per feature, precomputed once: the group keys, the sensitive attribute's bins and the quartile bins' labels,
         // so grouping a prediction formats nothing.
@@ -122,7 +154,29 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         var importance = PermutationImportance(content, features, row.LabelColumn, table, scores);
-        var profiles = FeatureProfiles.Create(features);
+
+        // Decile edges of each numeric feature: the reference and every later window bin on them, so the binned measures
+        // (PSI, Jensen–Shannon, Hellinger, chi-squared) work on profiles.
+        var binEdges = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
+        foreach (var f in features.Where(f => f.Kind == FeatureKinds.Numeric))
+        {
+            var column = table.IndexOf(f.Name);
+            var values = table.Rows.Select(r => double.TryParse(r[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN)
+                .Where(double.IsFinite).ToArray();
+            try
+            {
+                if (values.Length > 0)
+                {
+                    binEdges[f.Name] = BinEdges.FromQuantiles(values);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Too few distinct values to bin: such features are judged on their exact value counts instead.
+            }
+        }
+
+        var profiles = FeatureProfiles.Create(features, binEdges);
         var positions = features.Select(f => table.IndexOf(f.Name)).ToArray();
         profiles.Observe(table.Rows.Select(r => Array.ConvertAll(positions, i => r[i])).ToList(), scores);
         var now = time.GetUtcNow();
@@ -180,10 +234,10 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         var now = time.GetUtcNow();
-        var window = Window(model, version, WindowStart(now), features);
+        var context = await ContextAsync(model, version, features, cancellationToken);
+        var window = Window(model, version, WindowStart(now), features, context.BinEdges);
         window.Profiles.Observe(rows, outputs);
         ObserveSegments(model, features, window, rows, outputs);
-        var context = await ContextAsync(model, version, features, cancellationToken);
         ObserveMultivariate(context, window, rows);
         if (outputs is null)
         {
@@ -202,24 +256,6 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         window.Dirty = true;
     }
 
-    /// <summary>Adds a prediction posted through the events API (made elsewhere), with the schema violations found in it.</summary>
-    public async ValueTask ObserveExternalAsync(Serving.PredictionEvent e, IReadOnlyList<FeatureSpec> features, string[] row, double score,
-        IReadOnlyList<(string Feature, string Kind, string Example)> violations, CancellationToken cancellationToken = default)
-    {
-        var window = Window(e.Model, e.Version, WindowStart(e.At), features);
-        window.Profiles.Observe([row], [score]);
-        ObserveSegments(e.Model, features, window, [row], [score]);
-        foreach (var (feature, kind, example) in violations)
-        {
-            window.AddViolation(feature, kind, example);
-        }
-
-        var context = await ContextAsync(e.Model, e.Version, features, cancellationToken);
-        ObserveMultivariate(context, window, [row]);
-        window.AddPrediction(SensitiveGroups(context, row), context.Classifier ? score >= 0.5 : null);
-        join.Add(e.RequestId, new PendingPrediction(e.Model, e.Version, window.Start, e.At, score, e.UnitId, row));
-    }
-
     /// <summary>Adds a batch of posted predictions: profiled per (version, window) in one pass each, then indexed for labels.</summary>
     public async ValueTask ObserveExternalAsync(IReadOnlyList<(Serving.PredictionEvent Event, IReadOnlyList<FeatureSpec> Features, string[] Row, double Score,
         IReadOnlyList<(string Feature, string Kind, string Example)> Violations)> batch, CancellationToken cancellationToken = default)
@@ -228,12 +264,12 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         {
             var items = group.ToList();
             var features = items[0].Features;
-            var window = Window(group.Key.Model, group.Key.Version, group.Key.Start, features);
+            var context = await ContextAsync(group.Key.Model, group.Key.Version, features, cancellationToken);
+            var window = Window(group.Key.Model, group.Key.Version, group.Key.Start, features, context.BinEdges);
             var rows = items.ConvertAll(i => i.Row);
             var scores = items.ConvertAll(i => i.Score);
             window.Profiles.Observe(rows, scores);
             ObserveSegments(group.Key.Model, features, window, rows, scores);
-            var context = await ContextAsync(group.Key.Model, group.Key.Version, features, cancellationToken);
             ObserveMultivariate(context, window, rows);
             foreach (var (e, _, row, score, violations) in items)
             {
@@ -290,7 +326,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             var context = await ContextAsync(p.Model, p.Version, null, cancellationToken);
             if (!_windows.TryGetValue((p.Model, p.Version), out var windows) || !windows.TryGetValue(p.WindowStart, out var window))
             {
-                window = Window(p.Model, p.Version, p.WindowStart, context.Features);
+                window = Window(p.Model, p.Version, p.WindowStart, context.Features, context.BinEdges);
             }
 
             window.AddOutcome(context.Classifier, label, p.Score, Groups(context, p.Row));
@@ -344,10 +380,11 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         window.AddReconstruction(pca.ReconstructionError(numeric) * numeric.Count, numeric.Count);
     }
 
-    private MonitoringWindow Window(string model, int version, long start, IReadOnlyList<FeatureSpec> features)
+    private MonitoringWindow Window(string model, int version, long start, IReadOnlyList<FeatureSpec> features,
+        IReadOnlyDictionary<string, IReadOnlyList<double>> binEdges)
     {
         var windows = _windows.GetOrAdd((model, version), _ => new ConcurrentDictionary<long, MonitoringWindow>());
-        var window = windows.GetOrAdd(start, s => new MonitoringWindow(s, FeatureProfiles.Create(features)));
+        var window = windows.GetOrAdd(start, s => new MonitoringWindow(s, FeatureProfiles.Create(features, binEdges)));
         if (windows.Count > options.Value.WindowsKept)
         {
             foreach (var old in windows.Keys.Order().Take(windows.Count - options.Value.WindowsKept))
@@ -397,9 +434,12 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         var edges = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, IReadOnlyList<double>> binEdges = new Dictionary<string, IReadOnlyList<double>>();
         if (reference is not null)
         {
-            foreach (var (name, profile) in FeatureProfiles.FromJson(reference).Numeric)
+            var referenceProfiles = FeatureProfiles.FromJson(reference);
+            binEdges = referenceProfiles.BinEdges();
+            foreach (var (name, profile) in referenceProfiles.Numeric)
             {
                 if (profile.Count > 0)
                 {
@@ -410,7 +450,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
 
         return new VersionContext(row.ModelTask == ModelTasks.BinaryClassification, all,
-            Registry.RegistryJson.Read<List<SensitiveAttribute>>(sensitive ?? "[]") ?? [], edges, pca, numericIndexes);
+            Registry.RegistryJson.Read<List<SensitiveAttribute>>(sensitive ?? "[]") ?? [], edges, pca, numericIndexes, binEdges);
     }
 
     /// <summary>Forgets cached grouping of a version (after its reference or its model's sensitive attributes change).</summary>
@@ -613,12 +653,22 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         {
             if (reference.Numeric.TryGetValue(f.Name, out var refNumeric) && window.Numeric.TryGetValue(f.Name, out var curNumeric) && refNumeric.Count > 0 && curNumeric.Count > 0)
             {
-                results.Add(DriftAnalyzer.Numeric(f.Name, refNumeric, curNumeric));
+                var settings = options.Value.DriftOptionsFor(model, f.Name);
+                try
+                {
+                    results.Add(DriftAnalyzer.Numeric(f.Name, refNumeric, curNumeric, settings));
+                }
+                catch (InvalidOperationException) when (settings?.Method is not null)
+                {
+                    // A binned measure needs both profiles on the reference's edges; a window profiled before the reference
+                    // (or an older one) has none, so it is judged with the default test for its type and size.
+                    results.Add(DriftAnalyzer.Numeric(f.Name, refNumeric, curNumeric, settings with { Method = null, Threshold = null }));
+                }
             }
             else if (reference.Categorical.TryGetValue(f.Name, out var refCategorical) && window.Categorical.TryGetValue(f.Name, out var curCategorical)
                      && refCategorical.Count > 0 && curCategorical.Count > 0)
             {
-                results.Add(DriftAnalyzer.Categorical(f.Name, refCategorical, curCategorical));
+                results.Add(DriftAnalyzer.Categorical(f.Name, refCategorical, curCategorical, options.Value.DriftOptionsFor(model, f.Name)));
             }
         }
 
@@ -633,7 +683,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             .ToList();
         return new DriftReport(model, version, DateTimeOffset.FromUnixTimeMilliseconds(start),
             end is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : DateTimeOffset.FromUnixTimeMilliseconds(start) + options.Value.Window, window.Rows, reference.Rows,
-            dataset.Drifted, dataset.DriftShare, ordered, PredictionDrift(reference, window), multivariate);
+            dataset.Drifted, dataset.DriftShare, ordered, PredictionDrift(reference, window, options.Value.DriftOptionsFor(model, "prediction")), multivariate);
     }
 
     /// <summary>Versions with a reference profile or traffic on this server (optionally of one model), each with its windows,
@@ -990,7 +1040,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             return Task.FromResult<MonitoringWindow?>(null);
         }
 
-        var merged = new MonitoringWindow(earlier.Min(w => w.Start), FeatureProfiles.Create(earlier[0].Profiles.Features));
+        var merged = new MonitoringWindow(earlier.Min(w => w.Start), FeatureProfiles.Create(earlier[0].Profiles.Features, earlier[0].Profiles.BinEdges()));
         foreach (var w in earlier)
         {
             merged.Merge(w);
@@ -1035,7 +1085,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 continue;
             }
 
-            var merged = new MonitoringWindow(group.Key, FeatureProfiles.Create(first.Profiles.Features));
+            var merged = new MonitoringWindow(group.Key, FeatureProfiles.Create(first.Profiles.Features, first.Profiles.BinEdges()));
             foreach (var w in group)
             {
                 merged.Merge(w);
@@ -1048,14 +1098,14 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     }
 
     /// <summary>Drift of the model's output (scores of the reference data against served scores), when both were profiled.</summary>
-    private static FeatureDrift? PredictionDrift(FeatureProfiles reference, FeatureProfiles window)
+    private static FeatureDrift? PredictionDrift(FeatureProfiles reference, FeatureProfiles window, FeatureDriftOptions? settings)
     {
         if (reference.Output is not { Count: > 0 } r || window.Output is not { Count: > 0 } w)
         {
             return null;
         }
 
-        var d = DriftAnalyzer.Numeric("prediction", r, w);
+        var d = DriftAnalyzer.Numeric("prediction", r, w, settings);
         return new FeatureDrift(d.Feature, "output", d.Method.ToString(), d.Statistic, d.PValue, d.Threshold, d.Drifted, d.Mode.ToString().ToLowerInvariant(),
             d.ErrorBound, r.Count, w.Count);
     }

@@ -136,6 +136,27 @@ public sealed class NumericProfile
         }
     }
 
+    /// <summary>A copy without the histogram (everything else kept), to merge with a profile binned on other edges.</summary>
+    /// <returns>The copy.</returns>
+    public NumericProfile WithoutHistogram() => FromState(new NumericProfileState
+    {
+        Version = 1,
+        Count = Count,
+        Missing = Missing,
+        Mean = _mean,
+        M2 = _m2,
+        Kll = _sketch.ToState(),
+        Histogram = null,
+        DistinctValues = ToState().DistinctValues,
+        DistinctCounts = ToState().DistinctCounts,
+    });
+
+    /// <summary>Whether <see cref="Merge(NumericProfile)"/> accepts <paramref name="other"/> (same K and bin edges).</summary>
+    /// <param name="other">Another profile.</param>
+    /// <returns>True when they merge.</returns>
+    public bool CanMerge(NumericProfile other) =>
+        other._sketch.K == _sketch.K && (_histogram is null) == (other._histogram is null) && (_histogram is null || _histogram.HasSameEdges(other._histogram!));
+
     /// <summary>Merges another profile into this one, as if its values had been added here.</summary>
     /// <param name="other">A profile with the same K and bin edges; it is not changed.</param>
     public void Merge(NumericProfile other)
