@@ -54,6 +54,10 @@ public sealed partial class WardenClient
     public Task<IReadOnlyList<ExperimentDecision>> EvaluateExperimentAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<ExperimentDecision>>(HttpMethod.Post, $"api/v1/experiments/{E(name)}/evaluate", null, cancellationToken);
 
+    /// <summary>POST …/off-policy: estimate a candidate policy from the logged decisions.</summary>
+    public Task<OffPolicyResult> EvaluateOffPolicyAsync(string name, OffPolicyRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<OffPolicyResult>(HttpMethod.Post, $"api/v1/experiments/{E(name)}/off-policy", request, cancellationToken);
+
     /// <summary>POST /api/v1/experiments/power.</summary>
     public Task<PowerResult> PowerAnalysisAsync(PowerRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<PowerResult>(HttpMethod.Post, "api/v1/experiments/power", request, cancellationToken);

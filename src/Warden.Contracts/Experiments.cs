@@ -8,6 +8,13 @@ public static class ExperimentKinds
 
     /// <summary>Weights move toward the better arm on a cadence.</summary>
     public const string Bandit = "bandit";
+
+    /// <summary>Contextual bandit (LinUCB): each new unit's arm is chosen from its request's context features; the model is refitted
+    /// from the rewards on the cadence.</summary>
+    public const string LinUcb = "linucb";
+
+    /// <summary>Every kind.</summary>
+    public static readonly IReadOnlyList<string> All = [AB, Bandit, LinUcb];
 }
 
 /// <summary>Experiment lifecycle: draft → running → stopped → concluded (a draft may also be concluded, i.e. abandoned).</summary>
@@ -70,6 +77,9 @@ public static class BanditPolicies
     /// <summary>ε spread evenly, the rest on the best mean.</summary>
     public const string EpsilonGreedy = "epsilon-greedy";
 
+    /// <summary>The policy of kind linucb experiments (set by the server; not chosen with kind bandit).</summary>
+    public const string LinUcb = "linucb";
+
     /// <summary>Every policy.</summary>
     public static readonly IReadOnlyList<string> All = [Thompson, Ucb1, EpsilonGreedy];
 }
@@ -112,14 +122,15 @@ public sealed record ExperimentHoldout(string Seed, double Fraction);
 /// <param name="Floor">Minimum traffic share per arm (0–1/K).</param>
 /// <param name="UpdateMinutes">Cadence of reallocation.</param>
 /// <param name="Epsilon">ε for epsilon-greedy.</param>
-public sealed record BanditSettings(string Policy = BanditPolicies.Thompson, double Floor = 0.05, double UpdateMinutes = 60, double Epsilon = 0.1);
+/// <param name="Exploration">LinUCB's exploration strength α (the width of the upper confidence bound, 0–10).</param>
+public sealed record BanditSettings(string Policy = BanditPolicies.Thompson, double Floor = 0.05, double UpdateMinutes = 60, double Epsilon = 0.1, double Exploration = 1);
 
 /// <summary>POST /api/v1/experiments.</summary>
 /// <param name="Name">Unique experiment name (1–64 of a–z, 0–9, '_' or '-'); also the GrowthBook tracking key.</param>
 /// <param name="Model">The model whose versions compete.</param>
 /// <param name="Arms">2–10 arms; each names an approved version that holds an alias.</param>
 /// <param name="Metrics">Metrics: exactly one primary.</param>
-/// <param name="Kind">ab | bandit.</param>
+/// <param name="Kind">ab | bandit | linucb.</param>
 /// <param name="UnitType">What a unit is (user, customer, session …) — documentation for analysts.</param>
 /// <param name="HashAttribute">The GrowthBook hash attribute the unit id stands for (default id).</param>
 /// <param name="Seed">Hash seed (default: the experiment name, as GrowthBook).</param>
@@ -131,10 +142,13 @@ public sealed record BanditSettings(string Policy = BanditPolicies.Thompson, dou
 /// <param name="StandardDeviation">Continuous metrics: the per-unit standard deviation, for the power analysis.</param>
 /// <param name="PlannedSampleSize">Units per arm; computed from Mde and Baseline when omitted.</param>
 /// <param name="Alpha">Significance level (default 0.05).</param>
-/// <param name="Bandit">Bandit settings (kind bandit).</param>
+/// <param name="Bandit">Bandit settings (kinds bandit and linucb).</param>
 /// <param name="Hypothesis">What the experiment is meant to show.</param>
 /// <param name="SequentialTuning">N* of the always-valid intervals: the total sample size at which you expect to decide (the
 /// intervals are narrowest there). Default: the planned sample size of all arms, else 5,000 (GrowthBook's default).</param>
+/// <param name="ContextFeatures">Features of the request record logged with each unit's first exposure (1–20; each a feature of
+/// every arm's version classified public). Required for linucb (numeric features: the bandit's context); optional otherwise
+/// (off-policy evaluation by segment).</param>
 public sealed record CreateExperimentRequest(
     string Name,
     string Model,
@@ -154,13 +168,14 @@ public sealed record CreateExperimentRequest(
     double Alpha = 0.05,
     BanditSettings? Bandit = null,
     string? Hypothesis = null,
-    double? SequentialTuning = null);
+    double? SequentialTuning = null,
+    IReadOnlyList<string>? ContextFeatures = null);
 
 /// <summary>A phase: a period with fixed arms, weights, coverage and seed.</summary>
 public sealed record ExperimentPhase(int Number, DateTimeOffset StartedAt, string Seed, double Coverage, IReadOnlyList<ExperimentArm> Arms, bool Reseeded,
     string Reason, string ActorName);
 
-/// <summary>An experiment.</summary>
+/// <summary>An experiment (the parameters are those of <see cref="CreateExperimentRequest"/>, as stored, plus its state).</summary>
 public sealed record ExperimentInfo(
     string Name,
     string Model,
@@ -188,7 +203,8 @@ public sealed record ExperimentInfo(
     string? StopReason,
     DateTimeOffset? ConcludedAt,
     string? Conclusion,
-    double SequentialTuning);
+    double SequentialTuning,
+    IReadOnlyList<string> ContextFeatures);
 
 /// <summary>POST …/start, …/stop, …/conclude.</summary>
 public sealed record ExperimentTransitionRequest(string Reason);
@@ -297,3 +313,37 @@ public sealed record PromotionProposal(
 
 /// <summary>POST /api/v1/promotions/{id}/accept or /reject.</summary>
 public sealed record ProposalDecisionRequest(string Comment);
+
+/// <summary>A context-dependent part of a candidate policy: decisions whose logged context matches use these arm probabilities.
+/// Give <paramref name="Value"/> (equality; numbers compared numerically) or a range [<paramref name="Min"/>, <paramref name="Max"/>).</summary>
+/// <param name="Feature">One of the experiment's context features.</param>
+/// <param name="Arms">Target probability of each arm (missing arms get 0; they must sum to 1).</param>
+/// <param name="Value">Match when the feature equals this value.</param>
+/// <param name="Min">Match when the feature is a number ≥ Min.</param>
+/// <param name="Max">Match when the feature is a number &lt; Max.</param>
+public sealed record OffPolicyRule(string Feature, IReadOnlyDictionary<string, double> Arms, string? Value = null, double? Min = null, double? Max = null);
+
+/// <summary>POST /api/v1/experiments/{name}/off-policy: the candidate policy to evaluate on the experiment's logged decisions.</summary>
+/// <param name="Arms">The target probability of each arm (a fixed allocation; {"treatment": 1} is "always treatment"); used for
+/// decisions no rule matches. Missing arms get 0; they must sum to 1.</param>
+/// <param name="Rules">Context-dependent probabilities; the first matching rule wins.</param>
+/// <param name="Metric">The reward: a binomial, continuous or count metric of the experiment (default: the primary).</param>
+/// <param name="Alpha">1 − confidence level of the intervals.</param>
+public sealed record OffPolicyRequest(IReadOnlyDictionary<string, double> Arms, IReadOnlyList<OffPolicyRule>? Rules = null, string? Metric = null, double Alpha = 0.05);
+
+/// <summary>One estimate of the candidate policy's mean reward per unit, with its normal-approximation interval.</summary>
+public sealed record OffPolicyValue(double Value, double StandardError, double CiLower, double CiUpper);
+
+/// <summary>The answer of an off-policy evaluation.</summary>
+/// <param name="Experiment">The experiment.</param>
+/// <param name="Metric">The reward metric.</param>
+/// <param name="Epoch">The epoch whose decisions were used (arms are fixed within an epoch).</param>
+/// <param name="Decisions">Logged decisions (units' first exposures) used.</param>
+/// <param name="Logged">The mean reward the logging policy actually earned.</param>
+/// <param name="Ips">Inverse propensity scoring (unbiased; high variance).</param>
+/// <param name="SelfNormalized">Self-normalized IPS (slightly biased; lower variance).</param>
+/// <param name="DoublyRobust">Doubly robust with a reward model of per-arm means in each context cell.</param>
+/// <param name="EffectiveSampleSize">(Σw)²/Σw² of the importance weights: how many on-policy decisions the log is worth.</param>
+/// <param name="Warnings">What limits the estimate (little overlap, arms never logged in a cell, deterministic logging).</param>
+public sealed record OffPolicyResult(string Experiment, string Metric, int Epoch, long Decisions, OffPolicyValue Logged, OffPolicyValue Ips,
+    OffPolicyValue SelfNormalized, OffPolicyValue DoublyRobust, double EffectiveSampleSize, IReadOnlyList<string> Warnings);

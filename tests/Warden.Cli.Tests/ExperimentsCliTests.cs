@@ -77,4 +77,98 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         Assert.Equal(WardenCli.Failed, missing.ExitCode);
         Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
     }
+
+    private async Task<Dictionary<string, int>> ServeAsync(string prefix, int units)
+    {
+        var versions = new Dictionary<string, int>();
+        for (var u = 0; u < units; u++)
+        {
+            var answer = await _team.Developer.PredictAsync("credit", [GermanCredit.NumericColumns.ToDictionary(c => c, c => (object?)2.0)], unitId: $"{prefix}{u}");
+            versions[$"{prefix}{u}"] = answer.Version;
+        }
+
+        return versions;
+    }
+
+    private async Task FeedbackAsync(IEnumerable<(string Unit, double Repaid)> outcomes)
+    {
+        var feedback = outcomes.Select(o => new FeedbackEvent(Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "credit", null, o.Unit, null,
+            new Dictionary<string, double> { ["repaid"] = o.Repaid })).ToList();
+        foreach (var listener in _host.App.Services.GetServices<IFeedbackListener>())
+        {
+            await listener.OnFeedbackAsync(feedback, CancellationToken.None);
+        }
+    }
+
+    private static void FailsWithOneLine(CliRunner.Result result, string expected)
+    {
+        Assert.Equal(WardenCli.Failed, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Phases_evaluate_off_policy_and_promotion_proposals_from_the_command_line()
+    {
+        // Phases: list, a new phase with new weights, and the refusals.
+        await _team.Developer.CreateExperimentAsync(new CreateExperimentRequest("credit-phases", "credit",
+            [new ExperimentArmRequest("control", 1, Control: true), new ExperimentArmRequest("treatment", 2)], [new ExperimentMetric("repaid")]));
+        await _team.Developer.StartExperimentAsync("credit-phases", "go");
+        var phase2 = await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=1:80", "--arm", "treatment=2:20", "--reason", "less risk");
+        Assert.True(phase2.ExitCode == 0, phase2.Error);
+        Assert.Contains("is in phase 2.", phase2.Output, StringComparison.Ordinal);
+        var phases = await As("operator", "experiments", "phases", "credit-phases");
+        Assert.True(phases.ExitCode == 0, phases.Error);
+        Assert.Contains("less risk", phases.Output, StringComparison.Ordinal);
+        Assert.Contains("treatment v2 20 %", phases.Output, StringComparison.Ordinal);
+        FailsWithOneLine(await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=1", "--arm", "other=2", "--reason", "rename"), "reseed");
+        FailsWithOneLine(await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=1", "--arm", "treatment=2"), "--reason is required");
+        FailsWithOneLine(await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=x", "--reason", "r"), "version must be a number");
+        await _team.Developer.StopExperimentAsync("credit-phases", "done");
+        await _team.Developer.ConcludeExperimentAsync("credit-phases", "phases shown");
+
+        // A clear winner: evaluate proposes it, an approver rejects, the next evaluation proposes again, another approver accepts.
+        await _team.Developer.CreateExperimentAsync(new CreateExperimentRequest("credit-win", "credit",
+            [new ExperimentArmRequest("control", 1, Control: true), new ExperimentArmRequest("treatment", 2)], [new ExperimentMetric("repaid")], SequentialTuning: 300));
+        await _team.Developer.StartExperimentAsync("credit-win", "go");
+        var served = await ServeAsync("w", 300);
+        await FeedbackAsync(served.Select(kv => (kv.Key, (Experimentation.Assignment.GrowthBookHash.Hash("r", kv.Key, 2) ?? 0) < (kv.Value == 2 ? 0.7 : 0.3) ? 1.0 : 0)));
+
+        var offPolicy = await As("operator", "experiments", "off-policy", "credit-win", "--policy", "treatment=1");
+        Assert.True(offPolicy.ExitCode == 0, offPolicy.Error);
+        Assert.Contains("300 logged decisions", offPolicy.Output, StringComparison.Ordinal);
+        Assert.Contains("Doubly robust", offPolicy.Output, StringComparison.Ordinal);
+        var offPolicyJson = await As("operator", "experiments", "off-policy", "credit-win", "--policy", "control=0.5,treatment=0.5", "--json");
+        Assert.Contains("\"selfNormalized\"", offPolicyJson.Output, StringComparison.Ordinal);
+        FailsWithOneLine(await As("operator", "experiments", "off-policy", "credit-win", "--policy", "treatment=abc"), "not a probability");
+        FailsWithOneLine(await As("operator", "experiments", "off-policy", "credit-win", "--policy", "nope=1"), "not an arm");
+        FailsWithOneLine(await As("operator", "experiments", "off-policy", "credit-win", "--policy", "control=1", "--when", "Age<40:treatment=1"), "context feature");
+        FailsWithOneLine(await As("operator", "experiments", "off-policy", "credit-win", "--policy", "control=1", "--when", "Age"), "expected FEATURE=VALUE");
+
+        var evaluated = await As("operator", "experiments", "evaluate", "credit-win");
+        Assert.True(evaluated.ExitCode == 0, evaluated.Error);
+        Assert.Contains("credit-win: proposed", evaluated.Output, StringComparison.Ordinal);
+        var pending = Assert.Single(await _team.Operator.ListPromotionProposalsAsync("pending"));
+        Assert.Contains(pending.Id, evaluated.Output, StringComparison.Ordinal);
+        var listed = await As("operator", "experiments", "proposals", "--status", "pending");
+        Assert.True(listed.ExitCode == 0, listed.Error);
+        Assert.Contains(pending.Id, listed.Output, StringComparison.Ordinal);
+        Assert.Contains("v2 → champion", listed.Output, StringComparison.Ordinal);
+
+        FailsWithOneLine(await As("developer", "experiments", "accept", pending.Id, "--comment", "mine"), "Permission denied");
+        var rejected = await As("approver1", "experiments", "reject", pending.Id, "--comment", "wait for a second quarter");
+        Assert.True(rejected.ExitCode == 0, rejected.Error);
+        Assert.Contains("is rejected", rejected.Output, StringComparison.Ordinal);
+        FailsWithOneLine(await As("approver1", "experiments", "accept", pending.Id, "--comment", "changed my mind"), "rejected");
+
+        await As("operator", "experiments", "evaluate", "credit-win");
+        var second = Assert.Single(await _team.Operator.ListPromotionProposalsAsync("pending"));
+        var accepted = await As("approver2", "experiments", "accept", second.Id, "--comment", "evidence reviewed");
+        Assert.True(accepted.ExitCode == 0, accepted.Error);
+        Assert.Contains("is accepted", accepted.Output, StringComparison.Ordinal);
+        Assert.Equal(ExperimentStatuses.Concluded, (await _team.Operator.GetExperimentAsync("credit-win")).Status);
+        var all = await As("operator", "experiments", "proposals", "--json");
+        Assert.Contains("\"rejected\"", all.Output, StringComparison.Ordinal);
+        FailsWithOneLine(await As("approver1", "experiments", "reject", "p_missing", "--comment", "x"), "does not exist");
+    }
 }

@@ -1,14 +1,16 @@
 using Warden.Experimentation.Analysis;
 using Warden.Experimentation.Bandits;
 using Warden.Experimentation.Numerics;
+using Xunit.Abstractions;
 
 namespace Warden.Experimentation.Tests;
 
 /// <summary>Bandit policies in seeded simulations: regret against the Lai–Robbins bound, floors, LinUCB and batched allocation.</summary>
-public sealed class BanditTests
+public sealed class BanditTests(ITestOutputHelper output)
 {
     private static readonly double[] ArmMeans = [0.30, 0.25, 0.20];
-    private const int Horizon = 20_000;
+    /// <summary>T = 20 000 by default; WARDEN_REGRET_HORIZON reruns the regret simulations at another horizon (docs/experimentation.md).</summary>
+    private static readonly int Horizon = int.TryParse(Environment.GetEnvironmentVariable("WARDEN_REGRET_HORIZON"), out int h) && h >= 1000 ? h : 20_000;
     private const int Replications = 16;
 
     /// <summary>Lai and Robbins (1985): Σ over suboptimal arms of Δᵢ / KL(pᵢ ‖ p*), times ln T.</summary>
@@ -28,7 +30,7 @@ public sealed class BanditTests
     }
 
     /// <summary>Mean pseudo-regret Σ (μ* − μ_{aₜ}) over replications, after the first half and after the whole horizon.</summary>
-    private static (double FirstHalf, double Total) SimulateRegret(Func<SeededRandom, IBanditPolicy> create)
+    private (double FirstHalf, double Total) SimulateRegret(string name, Func<SeededRandom, IBanditPolicy> create)
     {
         double best = ArmMeans.Max();
         double firstHalf = 0;
@@ -50,14 +52,19 @@ public sealed class BanditTests
             }
             total += regret;
         }
-        return (firstHalf / Replications, total / Replications);
+        firstHalf /= Replications;
+        total /= Replications;
+        double bound = LaiRobbinsBound(ArmMeans, Horizon);
+        output.WriteLine($"{name}: T = {Horizon}, regret {total:F1} (first half {firstHalf:F1}, second half {total - firstHalf:F1}), " +
+                         $"Lai–Robbins {bound:F1}, ratio {total / bound:F2}");
+        return (firstHalf, total);
     }
 
     [Fact]
     public void Thompson_sampling_regret_is_sublinear_and_near_the_Lai_Robbins_bound()
     {
         double bound = LaiRobbinsBound(ArmMeans, Horizon);
-        (double firstHalf, double total) = SimulateRegret(random => new ThompsonBernoulli(ArmMeans.Length, random));
+        (double firstHalf, double total) = SimulateRegret("Thompson", random => new ThompsonBernoulli(ArmMeans.Length, random));
         double secondHalf = total - firstHalf;
         // Logarithmic growth: the second half of the horizon adds far less regret than the first.
         Assert.True(secondHalf < 0.5 * firstHalf, $"second half {secondHalf:F1} vs first half {firstHalf:F1}");
@@ -70,7 +77,7 @@ public sealed class BanditTests
     public void Ucb1_regret_is_sublinear_and_within_a_constant_factor_of_the_bound()
     {
         double bound = LaiRobbinsBound(ArmMeans, Horizon);
-        (double firstHalf, double total) = SimulateRegret(_ => new Ucb1(ArmMeans.Length));
+        (double firstHalf, double total) = SimulateRegret("UCB1", _ => new Ucb1(ArmMeans.Length));
         double secondHalf = total - firstHalf;
         Assert.True(secondHalf < 0.6 * firstHalf, $"second half {secondHalf:F1} vs first half {firstHalf:F1}");
         // UCB1's constant (8 / Δ) is far from optimal (observed: about 2 × the bound at T = 20 000).
@@ -82,13 +89,13 @@ public sealed class BanditTests
     public void Epsilon_greedy_with_fixed_epsilon_has_linear_regret()
     {
         const double Epsilon = 0.1;
-        (double firstHalf, double total) = SimulateRegret(random => new EpsilonGreedy(ArmMeans.Length, Epsilon, random));
+        (double firstHalf, double total) = SimulateRegret("epsilon-greedy", random => new EpsilonGreedy(ArmMeans.Length, Epsilon, random));
         double secondHalf = total - firstHalf;
         double best = ArmMeans.Max();
         // Forced exploration alone costs ε × (mean gap over arms) per decision, for ever.
         double explorationRate = Epsilon * ArmMeans.Average(p => best - p);
         Assert.True(secondHalf >= 0.9 * explorationRate * Horizon / 2, $"second half {secondHalf:F1}");
-        (double thompsonFirst, double thompsonTotal) = SimulateRegret(random => new ThompsonBernoulli(ArmMeans.Length, random));
+        (double thompsonFirst, double thompsonTotal) = SimulateRegret("Thompson", random => new ThompsonBernoulli(ArmMeans.Length, random));
         Assert.True(secondHalf > 5 * (thompsonTotal - thompsonFirst), "ε-greedy keeps paying while Thompson sampling has converged");
     }
 

@@ -9,7 +9,14 @@ internal sealed class Exposure
     public string UnitId { get; set; } = "";
     public int Arm { get; set; }
     public int Period { get; set; }
+    public int Phase { get; set; }
     public long FirstSeenAt { get; set; }
+
+    /// <summary>The probability with which the arm was chosen (null in rows written before it was logged).</summary>
+    public double? Propensity { get; set; }
+
+    /// <summary>The context features' values at the first exposure (JSON object), when the experiment logs them.</summary>
+    public string? Context { get; set; }
 }
 
 /// <summary>One stored outcome value of a unit (a row of <c>experiment_observations</c>).</summary>

@@ -27,6 +27,13 @@ public sealed partial class ExperimentEvaluator(
     {
         var (row, input, phaseNumber) = await LoadAsync(name, phase, cancellationToken);
         var (arms, srm, metrics, winner, breaches) = ExperimentAnalysis.Compute(input);
+        if (row.Kind == ExperimentKinds.LinUcb)
+        {
+            // A contextual bandit sends different contexts to different arms, so the arms' means are not comparable: no winner here
+            // (compare "always arm X" policies with off-policy evaluation instead).
+            winner = null;
+        }
+
         return new ExperimentResults(row.Name, row.ModelName, row.Status, phaseNumber, time.GetUtcNow(), arms.Sum(a => a.Units), arms, srm, metrics, winner, breaches);
     }
 
@@ -108,7 +115,13 @@ public sealed partial class ExperimentEvaluator(
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
             var row = await ExperimentService.FindAsync(connection, null, name, cancellationToken);
-            if (row.Kind == ExperimentKinds.Bandit && await ReallocateAsync(row, force, actor, requestId, cancellationToken) is { } reallocated)
+            var update = row.Kind switch
+            {
+                ExperimentKinds.Bandit => await ReallocateAsync(row, force, actor, requestId, cancellationToken),
+                ExperimentKinds.LinUcb => await RefitAsync(row, force, actor, requestId, cancellationToken),
+                _ => null,
+            };
+            if (update is { } reallocated)
             {
                 decisions.Add(reallocated);
             }
@@ -179,6 +192,47 @@ public sealed partial class ExperimentEvaluator(
         await ExperimentService.InsertAllocationAsync(uow, row.Id, period, now, weights, best, reason, cancellationToken);
         await audit.AppendAsync(uow, actor, requestId, "experiments.reallocate", ExperimentService.Target(row.Name),
             new { period, weights = arms.Select((a, i) => new { arm = a.Name, weight = weights[i] }), units = exposures.Count }, cancellationToken: cancellationToken);
+        uow.AfterCommit(router.Invalidate);
+        await uow.CommitAsync(cancellationToken);
+        return new ExperimentDecision(row.Name, "reallocated", reason);
+    }
+
+    /// <summary>A linucb experiment's update on its cadence: a new period whose start is the cut-off from which every replica refits
+    /// the model (decisions logged and outcomes known by then); the weights recorded are the arms' shares of the last period's
+    /// decisions (what the contexts led the policy to do), for the allocation history.</summary>
+    private async Task<ExperimentDecision?> RefitAsync(ExperimentRow row, bool force, AuditActor actor, string requestId, CancellationToken cancellationToken)
+    {
+        var definition = row.Parsed;
+        var bandit = definition.Bandit ?? new BanditSettings();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await router.FlushAsync(cancellationToken);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var last = await uow.QuerySingleOrDefaultAsync<AllocationRow>(
+            "SELECT experiment_id, period, at, weights, probability_best, reason FROM experiment_allocations WHERE experiment_id = @Id ORDER BY period DESC LIMIT 1",
+            new { row.Id }, cancellationToken);
+        if (!force && last is not null && now - last.At < bandit.UpdateMinutes * 60_000)
+        {
+            return null;
+        }
+
+        var phase = await ExperimentService.CurrentPhaseAsync(uow.Connection, uow.Transaction, row, cancellationToken);
+        var arms = phase.ParsedArms;
+        var primary = definition.Metrics.First(m => m.Role == MetricRoles.Primary);
+        var lastPeriod = (int)(last?.Period ?? -1);
+        var counts = (await uow.QueryAsync<Exposure>(
+            "SELECT arm FROM experiment_exposures WHERE experiment_id = @Id AND epoch = @Epoch AND period = @lastPeriod",
+            new { row.Id, phase.Epoch, lastPeriod }, cancellationToken)).GroupBy(e => e.Arm).ToDictionary(g => g.Key, g => g.Count());
+        var total = counts.Values.Sum();
+        var decisions = await uow.QuerySingleOrDefaultAsync<long>(
+            "SELECT COUNT(*) FROM experiment_exposures WHERE experiment_id = @Id AND epoch = @Epoch AND context IS NOT NULL", new { row.Id, phase.Epoch }, cancellationToken);
+        var shares = total == 0 ? last?.ParsedWeights ?? arms.Select(_ => 1.0 / arms.Count).ToArray()
+            : Enumerable.Range(0, arms.Count).Select(a => counts.GetValueOrDefault(a) / (double)total).ToArray();
+        var period = lastPeriod + 1;
+        var reason = $"linucb on {primary.Name}: refitted from {decisions:N0} logged decisions with their outcomes so far; period {lastPeriod} served " +
+                     string.Join(", ", arms.Select((a, i) => $"{a.Name} {shares[i]:P1}"));
+        await ExperimentService.InsertAllocationAsync(uow, row.Id, period, now, shares, null, reason, cancellationToken);
+        await audit.AppendAsync(uow, actor, requestId, "experiments.reallocate", ExperimentService.Target(row.Name),
+            new { period, refit = true, decisions, shares = arms.Select((a, i) => new { arm = a.Name, share = shares[i] }) }, cancellationToken: cancellationToken);
         uow.AfterCommit(router.Invalidate);
         await uow.CommitAsync(cancellationToken);
         return new ExperimentDecision(row.Name, "reallocated", reason);
@@ -270,7 +324,12 @@ public sealed partial class ExperimentEvaluator(
             "(SELECT 1 FROM experiment_exposures x WHERE x.experiment_id = o.experiment_id AND x.phase = @number AND x.unit_id = o.unit_id)",
             new { row.Id, number }, cancellationToken: cancellationToken))).ToList();
         var expected = arms.Select(a => a.Weight).ToArray();
-        if (row.Kind == ExperimentKinds.Bandit && exposures.Count > 0)
+        if (row.Kind == ExperimentKinds.LinUcb)
+        {
+            // Allocation depends on each unit's context: there is no expected ratio to check.
+            expected = new double[arms.Count];
+        }
+        else if (row.Kind == ExperimentKinds.Bandit && exposures.Count > 0)
         {
             // Weights changed between periods: each period's units are expected in that period's proportions.
             var allocations = (await connection.QueryAsync<AllocationRow>(new CommandDefinition(

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Threading.Channels;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -29,8 +30,8 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private readonly Channel<(string ExperimentId, int Epoch, string Unit, int Phase, int Period, int Arm, long At)> _exposures =
-        Channel.CreateBounded<(string, int, string, int, int, int, long)>(new BoundedChannelOptions(options.Value.ExposureQueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<PendingExposure> _exposures =
+        Channel.CreateBounded<PendingExposure>(new BoundedChannelOptions(options.Value.ExposureQueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile Snapshot? _snapshot;
     private int _version;
 
@@ -38,6 +39,12 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
     public long DroppedExposures => Interlocked.Read(ref _dropped);
 
     private long _dropped;
+
+    /// <summary>A first exposure waiting to be written: the logged decision (arm, its probability, the context).</summary>
+    private readonly record struct PendingExposure(string ExperimentId, int Epoch, string Unit, int Phase, int Period, int Arm, long At, double Propensity, string? Context);
+
+    /// <summary>A unit's arm within an epoch and the probability with which it was chosen.</summary>
+    internal readonly record struct StickyArm(int Arm, double Propensity);
 
     /// <summary>An active (running or stopped) experiment as routing sees it.</summary>
     internal sealed record Active(
@@ -52,7 +59,8 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
         IReadOnlyList<double> Weights,
         ExperimentDefinition Definition,
         Experimentation.Assignment.ExperimentDefinition Assignment,
-        ConcurrentDictionary<string, int> Sticky);
+        ConcurrentDictionary<string, StickyArm> Sticky,
+        ContextualPolicy? Contextual);
 
     private sealed record Snapshot(int Version, IReadOnlyDictionary<string, IReadOnlyList<Active>> ByModel);
 
@@ -60,7 +68,7 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
     public void Invalidate() => Interlocked.Increment(ref _version);
 
     /// <inheritdoc />
-    public async ValueTask<ExperimentRoute?> RouteAsync(string model, string unitId, CancellationToken cancellationToken)
+    public async ValueTask<ExperimentRoute?> RouteAsync(string model, string unitId, JsonElement record, CancellationToken cancellationToken)
     {
         var snapshot = await CurrentAsync(cancellationToken);
         if (!snapshot.ByModel.TryGetValue(model, out var experiments) || string.IsNullOrEmpty(unitId))
@@ -70,7 +78,9 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
 
         foreach (var e in experiments)
         {
-            var known = e.Sticky.TryGetValue(unitId, out var arm);
+            var known = e.Sticky.TryGetValue(unitId, out var sticky);
+            var (arm, propensity) = sticky;
+            string? context = null;
             if (!known)
             {
                 var assignment = ExperimentAssigner.Assign(e.Assignment, unitId);
@@ -80,6 +90,18 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
                 }
 
                 arm = assignment.VariationIndex;
+                propensity = e.Weights[arm];
+                context = ContextualPolicy.Log(record, e.Definition.Features);
+                if (e.Contextual is { } contextual)
+                {
+                    // Coverage, namespace and holdout decided inclusion above; the context decides the arm.
+                    if (ContextualPolicy.Numeric(record, e.Definition.Features) is not { } values)
+                    {
+                        continue; // no numeric context: not a decision this experiment can make or learn from
+                    }
+
+                    (arm, propensity) = contextual.Choose(values, unitId);
+                }
             }
 
             if (e.Status == ExperimentStatuses.Stopped)
@@ -96,13 +118,13 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
                 return null;
             }
 
-            if (!known && e.Status == ExperimentStatuses.Running && e.Sticky.TryAdd(unitId, arm) &&
-                !_exposures.Writer.TryWrite((e.Id, e.Epoch, unitId, e.Phase, e.Period, arm, time.GetUtcNow().ToUnixTimeMilliseconds())))
+            if (!known && e.Status == ExperimentStatuses.Running && e.Sticky.TryAdd(unitId, new StickyArm(arm, propensity)) &&
+                !_exposures.Writer.TryWrite(new PendingExposure(e.Id, e.Epoch, unitId, e.Phase, e.Period, arm, time.GetUtcNow().ToUnixTimeMilliseconds(), propensity, context)))
             {
                 Interlocked.Increment(ref _dropped);
             }
 
-            return new ExperimentRoute(version, chosen.Alias, e.Name, chosen.Name, e.Status == ExperimentStatuses.Stopped ? 1 : e.Weights[arm]);
+            return new ExperimentRoute(version, chosen.Alias, e.Name, chosen.Name, e.Status == ExperimentStatuses.Stopped ? 1 : propensity);
         }
 
         return null;
@@ -118,7 +140,7 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
         await _writing.WaitAsync(cancellationToken);
         try
         {
-            var batch = new List<(string ExperimentId, int Epoch, string Unit, int Phase, int Period, int Arm, long At)>();
+            var batch = new List<PendingExposure>();
             while (_exposures.Reader.TryRead(out var item))
             {
                 batch.Add(item);
@@ -166,15 +188,15 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
         await FlushAsync(CancellationToken.None);
     }
 
-    private async Task WriteAsync(List<(string ExperimentId, int Epoch, string Unit, int Phase, int Period, int Arm, long At)> batch, CancellationToken cancellationToken)
+    private async Task WriteAsync(List<PendingExposure> batch, CancellationToken cancellationToken)
     {
         await using var uow = await database.BeginAsync(cancellationToken);
         foreach (var x in batch)
         {
             await uow.ExecuteAsync(
-                "INSERT INTO experiment_exposures (experiment_id, epoch, unit_id, phase, period, arm, first_seen_at) " +
-                "VALUES (@ExperimentId, @Epoch, @Unit, @Phase, @Period, @Arm, @At) ON CONFLICT DO NOTHING",
-                new { x.ExperimentId, x.Epoch, x.Unit, x.Phase, x.Period, x.Arm, x.At }, cancellationToken);
+                "INSERT INTO experiment_exposures (experiment_id, epoch, unit_id, phase, period, arm, first_seen_at, propensity, context) " +
+                "VALUES (@ExperimentId, @Epoch, @Unit, @Phase, @Period, @Arm, @At, @Propensity, @Context) ON CONFLICT DO NOTHING",
+                new { x.ExperimentId, x.Epoch, x.Unit, x.Phase, x.Period, x.Arm, x.At, x.Propensity, x.Context }, cancellationToken);
         }
 
         await uow.CommitAsync(cancellationToken);
@@ -223,28 +245,33 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
             var definition = row.Parsed;
             var weights = arms.Select(a => a.Weight).ToArray();
             var period = 0;
-            if (row.Kind == ExperimentKinds.Bandit)
+            AllocationRow? allocation = null;
+            if (row.Kind is ExperimentKinds.Bandit or ExperimentKinds.LinUcb)
             {
-                var allocation = await connection.QuerySingleOrDefaultAsync<AllocationRow>(new CommandDefinition(
+                allocation = await connection.QuerySingleOrDefaultAsync<AllocationRow>(new CommandDefinition(
                     "SELECT experiment_id, period, at, weights, probability_best, reason FROM experiment_allocations WHERE experiment_id = @Id ORDER BY period DESC LIMIT 1",
                     new { row.Id }, cancellationToken: cancellationToken));
-                if (allocation is not null && allocation.ParsedWeights.Length == arms.Count)
+                period = (int)(allocation?.Period ?? 0);
+                if (row.Kind == ExperimentKinds.Bandit && allocation is not null && allocation.ParsedWeights.Length == arms.Count)
                 {
                     weights = allocation.ParsedWeights;
-                    period = (int)allocation.Period;
                 }
             }
 
             if (!old.TryGetValue((row.Id, (int)phase.Epoch), out var sticky))
             {
-                sticky = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+                sticky = new ConcurrentDictionary<string, StickyArm>(StringComparer.Ordinal);
                 foreach (var e in await connection.QueryAsync<Exposure>(new CommandDefinition(
-                             "SELECT unit_id, arm FROM experiment_exposures WHERE experiment_id = @Id AND epoch = @Epoch", new { row.Id, phase.Epoch },
+                             "SELECT unit_id, arm, propensity FROM experiment_exposures WHERE experiment_id = @Id AND epoch = @Epoch", new { row.Id, phase.Epoch },
                              cancellationToken: cancellationToken)))
                 {
-                    sticky[e.UnitId] = e.Arm;
+                    sticky[e.UnitId] = new StickyArm(e.Arm, e.Propensity ?? (e.Arm < weights.Length ? weights[e.Arm] : 0));
                 }
             }
+
+            var contextual = row.Kind == ExperimentKinds.LinUcb
+                ? await FitAsync(connection, row, (int)phase.Epoch, phase.Seed, arms.Count, allocation?.At ?? 0, cancellationToken)
+                : null;
 
             var assignment = new Experimentation.Assignment.ExperimentDefinition
             {
@@ -258,11 +285,39 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
                 Namespace = definition.Namespace is { } n ? new ExperimentNamespace(n.Id, n.Start, n.End) : null,
                 Holdouts = definition.Holdout is { } h ? [new Holdout(h.Seed, h.Fraction)] : null,
             };
-            var active = new Active(row.Id, row.Name, row.ModelName, row.Status, (int)row.Phase, (int)phase.Epoch, period, arms, weights, definition, assignment, sticky);
+            var active = new Active(row.Id, row.Name, row.ModelName, row.Status, (int)row.Phase, (int)phase.Epoch, period, arms, weights, definition, assignment, sticky,
+                contextual);
             (byModel.TryGetValue(row.ModelName, out var list) ? list : byModel[row.ModelName] = []).Add(active);
         }
 
         return new Snapshot(version, byModel.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Active>)kv.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>Fits a linucb experiment's policy from the decisions logged before the last update (<paramref name="cutoff"/>) and the
+    /// primary metric's outcomes known then: the model moves on the cadence only, and replicas fitting the same rows agree.</summary>
+    private static async Task<ContextualPolicy> FitAsync(System.Data.Common.DbConnection connection, ExperimentRow row, int epoch, string seed, int arms, long cutoff,
+        CancellationToken cancellationToken)
+    {
+        var definition = row.Parsed;
+        var primary = definition.Metrics.First(m => m.Role == MetricRoles.Primary);
+        var exposures = (await connection.QueryAsync<Exposure>(new CommandDefinition(
+            "SELECT unit_id, arm, context FROM experiment_exposures WHERE experiment_id = @Id AND epoch = @epoch AND first_seen_at <= @cutoff AND context IS NOT NULL " +
+            "ORDER BY first_seen_at, unit_id", new { row.Id, epoch, cutoff }, cancellationToken: cancellationToken))).ToList();
+        var names = new[] { primary.Name, primary.Denominator }.OfType<string>().ToArray();
+        var outcomes = ExperimentAnalysis.Outcomes((await connection.QueryAsync<Observation>(new CommandDefinition(
+            "SELECT unit_id, name, value, at FROM experiment_observations WHERE experiment_id = @Id AND at <= @cutoff", new { row.Id, cutoff },
+            cancellationToken: cancellationToken))).Where(o => names.Contains(o.Name)).ToList());
+        var decisions = new List<(double[] Context, int Arm, double Reward)>();
+        foreach (var e in exposures)
+        {
+            if (ContextualPolicy.Numeric(e.Context, definition.Features) is { } context)
+            {
+                // LinUCB maximises: a metric where lower is better is learned with its sign flipped.
+                decisions.Add((context, e.Arm, (primary.Inverse ? -1 : 1) * ExperimentAnalysis.UnitValue(primary, outcomes.GetValueOrDefault(e.UnitId))));
+            }
+        }
+
+        return ContextualPolicy.Fit(arms, definition.Features.Count, definition.Bandit ?? new BanditSettings(), seed, decisions);
     }
 
     /// <inheritdoc />

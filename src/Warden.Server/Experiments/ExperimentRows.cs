@@ -18,7 +18,12 @@ internal sealed record ExperimentDefinition(
     double Alpha,
     BanditSettings? Bandit,
     string? Hypothesis,
-    double SequentialTuning);
+    double SequentialTuning,
+    IReadOnlyList<string>? ContextFeatures = null)
+{
+    /// <summary>The logged context features (none for experiments created before they existed).</summary>
+    public IReadOnlyList<string> Features => ContextFeatures ?? [];
+}
 
 /// <summary>A row of <c>experiments</c>.</summary>
 internal sealed class ExperimentRow

@@ -22,11 +22,17 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
     {
         var metrics = request.Metrics ?? [];
         var kind = request.Kind ?? ExperimentKinds.AB;
-        var bandit = kind == ExperimentKinds.Bandit ? request.Bandit ?? new BanditSettings() : null;
+        var bandit = kind switch
+        {
+            ExperimentKinds.Bandit => request.Bandit ?? new BanditSettings(),
+            ExperimentKinds.LinUcb => (request.Bandit ?? new BanditSettings()) with { Policy = BanditPolicies.LinUcb },
+            _ => null,
+        };
+        var features = request.ContextFeatures ?? [];
         var v = new Validator()
             .Require(NamePattern().IsMatch(request.Name ?? ""), "name", "must be 1–64 characters of a–z, 0–9, '_' or '-', starting with a letter")
             .Require(!string.IsNullOrWhiteSpace(request.Model), "model", "is required")
-            .Require(kind is ExperimentKinds.AB or ExperimentKinds.Bandit, "kind", "must be ab or bandit")
+            .Require(ExperimentKinds.All.Contains(kind), "kind", $"must be one of {string.Join(", ", ExperimentKinds.All)}")
             .Require(!string.IsNullOrWhiteSpace(request.UnitType) && request.UnitType.Length <= 64, "unitType", "is required (1–64 characters)")
             .Require(!string.IsNullOrWhiteSpace(request.HashAttribute) && request.HashAttribute.Length <= 64, "hashAttribute", "is required (1–64 characters)")
             .Require(request.Seed is null || request.Seed.Length is > 0 and <= 128, "seed", "must be 1–128 characters")
@@ -42,10 +48,16 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
                 "needs a seed and a fraction in (0, 1)");
         ValidateMetrics(v, metrics);
         ValidateArms(v, request.Arms, "arms");
+        v.Require(features.Count <= 20 && features.All(f => !string.IsNullOrWhiteSpace(f) && f.Length <= 128), "contextFeatures", "give at most 20 feature names")
+            .Require(features.Distinct(StringComparer.Ordinal).Count() == features.Count, "contextFeatures", "must differ")
+            .Require(kind != ExperimentKinds.LinUcb || features.Count > 0, "contextFeatures", "linucb chooses arms from numeric features of the request record: name 1–20")
+            .Require(kind != ExperimentKinds.LinUcb || metrics.All(m => m?.Role != MetricRoles.Primary || m.Kind != MetricKinds.Ratio), "metrics",
+                "linucb learns from a per-unit reward: the primary metric cannot be a ratio");
         if (bandit is not null)
         {
             var armCount = request.Arms?.Count ?? 2;
-            v.Require(BanditPolicies.All.Contains(bandit.Policy), "bandit.policy", $"must be one of {string.Join(", ", BanditPolicies.All)}")
+            v.Require(kind == ExperimentKinds.LinUcb || BanditPolicies.All.Contains(bandit.Policy), "bandit.policy", $"must be one of {string.Join(", ", BanditPolicies.All)}")
+                .Require(bandit.Exploration is >= 0 and <= 10, "bandit.exploration", "must be in [0, 10]")
                 .Require(bandit.Floor >= 0 && bandit.Floor * armCount <= 1, "bandit.floor", "must be between 0 and 1/arms")
                 .Require(bandit.UpdateMinutes is > 0 and <= 60 * 24 * 31, "bandit.updateMinutes", "must be between 0 and 44,640 minutes")
                 .Require(bandit.Epsilon is >= 0 and <= 1, "bandit.epsilon", "must be in [0, 1]");
@@ -56,12 +68,13 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
         var planned = request.PlannedSampleSize ?? PlannedSize(primary, request);
         var definition = new ExperimentDefinition(request.UnitType.Trim(), request.HashAttribute.Trim(), 2, metrics, request.Namespace, request.Holdout,
             request.Mde, request.Baseline, request.StandardDeviation, planned, request.Alpha, bandit, request.Hypothesis,
-            request.SequentialTuning ?? (planned is { } p ? p * request.Arms!.Count : 5000));
+            request.SequentialTuning ?? (planned is { } p ? p * request.Arms!.Count : 5000), features);
         var model = await registry.FindModelAsync(request.Model, cancellationToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var id = RegistryService.NewId("e");
         await using var uow = await database.BeginAsync(cancellationToken);
         var arms = await ResolveArmsAsync(uow, request.Model, request.Arms!, cancellationToken);
+        await CheckContextFeaturesAsync(uow, request.Model, arms, features, numeric: kind == ExperimentKinds.LinUcb, cancellationToken);
         if (await uow.QuerySingleOrDefaultAsync<string>("SELECT id FROM experiments WHERE name = @Name", new { request.Name }, cancellationToken) is not null)
         {
             throw WardenProblemException.Conflict($"An experiment named '{request.Name}' already exists.");
@@ -134,6 +147,12 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
         if (row.Kind == ExperimentKinds.Bandit)
         {
             await InsertAllocationAsync(uow, row.Id, 0, now, phase.ParsedArms.Select(a => a.Weight).ToArray(), null, "initial weights", cancellationToken);
+        }
+        else if (row.Kind == ExperimentKinds.LinUcb)
+        {
+            var arms = phase.ParsedArms.Count;
+            await InsertAllocationAsync(uow, row.Id, 0, now, Enumerable.Repeat(1.0 / arms, arms).ToArray(), null,
+                "no rewards yet: every context ties, so units are spread evenly by the tie-break", cancellationToken);
         }
 
         await audit.AppendAsync(uow, scope, "experiments.start", Target(name), new { reason }, cancellationToken: cancellationToken);
@@ -219,7 +238,7 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
         var seed = request.Reseed ? $"{row.Name}:{phase}" : current.Seed;
         await InsertPhaseAsync(uow, row.Id, phase, (int)epoch, now, seed, request.Coverage ?? current.Coverage, arms, request.Reason, scope.Actor.Name, cancellationToken);
         await uow.ExecuteAsync("UPDATE experiments SET phase = @phase, updated_at = @now WHERE id = @Id", new { phase, now, row.Id }, cancellationToken);
-        if (row.Kind == ExperimentKinds.Bandit)
+        if (row.Kind is ExperimentKinds.Bandit or ExperimentKinds.LinUcb)
         {
             var next = await uow.QuerySingleOrDefaultAsync<long?>("SELECT MAX(period) FROM experiment_allocations WHERE experiment_id = @Id", new { row.Id }, cancellationToken) ?? -1;
             await InsertAllocationAsync(uow, row.Id, (int)next + 1, now, arms.Select(a => a.Weight).ToArray(), null, $"phase {phase}: {request.Reason}", cancellationToken);
@@ -318,7 +337,7 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
         return new ExperimentInfo(row.Name, row.ModelName, row.Kind, row.Status, d.UnitType, d.HashAttribute, d.HashVersion, current.Coverage, d.Namespace, d.Holdout,
             current.ParsedArms, d.Metrics, d.Mde, d.PlannedSampleSize, d.Alpha, d.Bandit, d.Hypothesis, (int)row.Phase, phases.Select(p => p.ToContract()).ToList(),
             DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), row.CreatedByName, Time(row.StartedAt), Time(row.StoppedAt), row.StopReason, Time(row.ConcludedAt),
-            row.Conclusion, d.SequentialTuning);
+            row.Conclusion, d.SequentialTuning, d.Features);
         static DateTimeOffset? Time(long? ms) => ms is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null;
     }
 
@@ -350,6 +369,45 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
         }
 
         return arms;
+    }
+
+    /// <summary>Context features are logged with exposures, so each must be a feature of every arm's version classified public
+    /// (unclassified features count as personal); a contextual bandit also needs them numeric.</summary>
+    private static async Task CheckContextFeaturesAsync(UnitOfWork uow, string model, IReadOnlyList<ExperimentArm> arms, IReadOnlyList<string> features, bool numeric,
+        CancellationToken cancellationToken)
+    {
+        if (features.Count == 0)
+        {
+            return;
+        }
+
+        var problems = new List<string>();
+        foreach (var arm in arms)
+        {
+            var version = await RegistryService.FindVersionAsync(uow.Connection, uow.Transaction, model, arm.Version, cancellationToken);
+            var declared = version.ParsedSignature.Features.ToDictionary(f => f.Name, f => f.Kind, StringComparer.Ordinal);
+            var classes = version.Classification.ToDictionary(c => c.Feature, c => c.Classification, StringComparer.Ordinal);
+            foreach (var feature in features)
+            {
+                if (!declared.TryGetValue(feature, out var kind))
+                {
+                    problems.Add($"'{feature}' is not a feature of v{arm.Version}");
+                }
+                else if (classes.GetValueOrDefault(feature) != "public")
+                {
+                    problems.Add($"'{feature}' is not classified public in v{arm.Version} (context values are stored with exposures)");
+                }
+                else if (numeric && kind != FeatureKinds.Numeric)
+                {
+                    problems.Add($"'{feature}' is {kind} in v{arm.Version}; linucb needs numeric features");
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw WardenProblemException.Validation(new Dictionary<string, string[]> { ["contextFeatures"] = problems.Distinct(StringComparer.Ordinal).ToArray() });
+        }
     }
 
     private static void ValidateArms(Validator v, IReadOnlyList<ExperimentArmRequest>? arms, string field)

@@ -21,6 +21,7 @@ public static class ExperimentsApi
         builder.Services.AddSingleton<ExperimentService>();
         builder.Services.AddSingleton<ExperimentEvaluator>();
         builder.Services.AddSingleton<PromotionProposals>();
+        builder.Services.AddSingleton<ExperimentOffPolicy>();
         builder.Services.AddSingleton<IFeedbackListener, ExperimentFeedbackListener>();
         builder.Services.AddHostedService<ExperimentEvaluationTimer>();
         return builder;
@@ -76,6 +77,11 @@ public static class ExperimentsApi
                 Ok(e.EvaluateAsync(name, force: true, scope.Actor, scope.RequestId, ct)))
             .RequirePermission(Permission.ManageExperiments).Audited("experiments.evaluate", T).WithName("EvaluateExperiment")
             .WithSummary("Decide now: stop on a guardrail breach, reallocate a bandit, propose a significant winner for promotion").ProducesProblem(404);
+        group.MapPost("/{name}/off-policy", (string name, OffPolicyRequest r, ExperimentOffPolicy o, CancellationToken ct) => Ok(o.EvaluateAsync(name, r, ct)))
+            .RequirePermission(Permission.ReadModels).NotAStateChange().WithName("OffPolicyEvaluation")
+            .WithSummary("Estimate a candidate policy (target arm probabilities, optionally per context feature value) from the logged decisions and their " +
+                         "propensities before it gets traffic: IPS, self-normalized IPS and doubly robust with intervals, and the effective sample size")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
 
         var promotions = routes.MapGroup("/api/v1/promotions").WithTags("Experiments");
         promotions.MapGet("", (string? status, PromotionProposals p, CancellationToken ct) => Ok(p.ListAsync(status, ct)))

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Warden.Server.Serving;
 
 /// <summary>Where an experiment sends one unit: the loaded version of its arm, and what the prediction event records.</summary>
@@ -12,6 +14,7 @@ public sealed record ExperimentRoute(LoadedVersion Version, string Alias, string
 /// in-memory snapshot (never waits on the database); null means "no experiment covers this unit: use the traffic policy".</summary>
 public interface IExperimentRouter
 {
-    /// <summary>The arm that serves <paramref name="unitId"/> of <paramref name="model"/>, or null.</summary>
-    ValueTask<ExperimentRoute?> RouteAsync(string model, string unitId, CancellationToken cancellationToken);
+    /// <summary>The arm that serves <paramref name="unitId"/> of <paramref name="model"/>, or null; <paramref name="record"/> (the
+    /// request's first record) is the context of a contextual bandit and of logged context features.</summary>
+    ValueTask<ExperimentRoute?> RouteAsync(string model, string unitId, JsonElement record, CancellationToken cancellationToken);
 }

@@ -42,7 +42,7 @@ public sealed class PredictionService(
 
         var policy = alias is null ? await router.GetAsync(model, cancellationToken) : null;
         // A running experiment decides for the units it covers; everything else follows the traffic policy.
-        var experiment = alias is null && unitId is not null && experiments is not null ? await experiments.RouteAsync(model, unitId, cancellationToken) : null;
+        var experiment = alias is null && unitId is not null && experiments is not null ? await experiments.RouteAsync(model, unitId, records[0], cancellationToken) : null;
         var chosen = experiment?.Alias ?? alias ?? TrafficRouter.Choose(policy!, model, unitId);
         var version = experiment?.Version ?? await deployments.ResolveAsync(model, chosen);
         if (version is null && alias is null)
