@@ -364,16 +364,23 @@ internal sealed class ExperimentEvaluationTimer(ExperimentEvaluator evaluator, I
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.EvaluationInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await evaluator.EvaluateAllAsync(stoppingToken);
+                try
+                {
+                    await evaluator.EvaluateAllAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The next tick tries again.
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The next tick tries again.
-            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // Shutting down (also when the host is disposed without being stopped first).
         }
     }
 }

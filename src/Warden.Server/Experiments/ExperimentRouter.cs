@@ -185,7 +185,14 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
             // Shutting down: what is queued is written below.
         }
 
-        await FlushAsync(CancellationToken.None);
+        try
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host was disposed without being stopped: nothing can be written any more.
+        }
     }
 
     private async Task WriteAsync(List<PendingExposure> batch, CancellationToken cancellationToken)
