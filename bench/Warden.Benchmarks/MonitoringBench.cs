@@ -56,7 +56,24 @@ public static class MonitoringBench
 
         var ingestor = app.Services.GetRequiredService<EventIngestor>();
         var random = new Random(20261127);
-        // In-process: the same JSON-lines bytes the HTTP path receives, parsed, validated, stored and profiled, without HTTP.
+        // In-process, logging + profiling: what a served or already-validated prediction costs — profiled into its window and
+        // indexed for its label, then made durable in the event log (group commit, fsync) — in batches of 10,000.
+        var features = Enumerable.Range(0, Features).Select(i => new FeatureSpec($"f{i}", FeatureKinds.Numeric, "float32")).ToList();
+        var monitoring = app.Services.GetRequiredService<MonitoringService>();
+        var log = app.Services.GetRequiredService<Warden.Server.Serving.EventLog>();
+        var prepared = Enumerable.Range(0, total / 10_000).Select(b => Prepared(random, $"pipe-{b}", 10_000)).ToList();
+        await PipelineAsync(monitoring, log, features, Prepared(random, "pipe-warm", 10_000));
+        var pipeline = Stopwatch.StartNew();
+        foreach (var batch in prepared)
+        {
+            await PipelineAsync(monitoring, log, features, batch);
+        }
+
+        var logged = prepared.Sum(b => b.Rows.Count);
+        Console.WriteLine($"| in-process logging + profiling (window profiles, label index, durable log), batches of 10,000 | {logged:N0} events | {pipeline.Elapsed.TotalSeconds:0.00} s | {logged / pipeline.Elapsed.TotalSeconds:N0} events/s |");
+        prepared.Clear();
+
+        // In-process, full ingest: the same JSON-lines bytes the HTTP path receives, parsed, validated, stored and profiled, without HTTP.
         var batches = Enumerable.Range(0, total / 10_000).Select(b => Lines(random, $"inproc-{b}", 10_000)).ToList();
         for (var i = 0; i < 2; i++)
         {
@@ -111,26 +128,79 @@ public static class MonitoringBench
         var random = new Random(5);
         string[] Row() => Enumerable.Range(0, Features).Select(_ => (random.NextDouble() * 4 - 2).ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
-        // One window per version: 2,000 predictions (enough to fill every sketch) and 500 labels joined.
+        // A: one window per version of 2,000 predictions (enough to fill every sketch), profiled only.
         var before = Heap();
         for (var m = 0; m < Versions; m++)
         {
-            var model = $"mem-{m:D4}";
             for (var r = 0; r < 2_000; r += 100)
+            {
+                var rows = Enumerable.Range(0, 100).Select(_ => Row()).ToList();
+                await monitoring.ObserveAsync($"mem-{m:D4}", 1, features, rows, rows.Select(_ => random.NextDouble()).ToList());
+            }
+        }
+
+        var profiles = (Heap() - before) / (double)Versions;
+
+        // B: 500 more predictions per version waiting in the label-join index, and 250 of them labelled.
+        before = Heap();
+        for (var m = 0; m < Versions; m++)
+        {
+            var model = $"mem-{m:D4}";
+            for (var r = 0; r < 500; r += 100)
             {
                 var rows = Enumerable.Range(0, 100).Select(_ => Row()).ToList();
                 await monitoring.ObserveAsync(model, 1, features, rows, rows.Select(_ => random.NextDouble()).ToList(), $"{model}-{r}", null);
             }
 
-            for (var r = 0; r < 500; r++)
+            for (var r = 0; r < 250; r++)
             {
-                await monitoring.ApplyFeedbackAsync(new FeedbackEvent($"{model}-f{r}", DateTimeOffset.UtcNow, model, $"{model}-{r / 100 * 100}/{r % 100}", null, r % 2, null), CancellationToken.None);
+                await monitoring.ApplyFeedbackAsync(new FeedbackEvent($"{model}-f{r}", DateTimeOffset.UtcNow, model, $"{model}-{r / 100 * 100}/{r % 100}", null, r % 2, null),
+                    CancellationToken.None);
             }
         }
 
-        var oneWindow = (Heap() - before) / (double)Versions;
-        Console.WriteLine($"| memory per monitored version (1,000 versions, one window of 2,000 predictions + 500 labels, 20 features) | | | {oneWindow / 1024:N0} KiB |");
+        var joined = (Heap() - before) / (double)Versions;
+        Console.WriteLine($"| memory per monitored version, 1,000 versions × one window of 2,000 predictions (20 features, sketches full) | | | {profiles / 1024:N0} KiB |");
+        Console.WriteLine($"| + 500 predictions waiting for labels in the join index and 250 labels joined, per version | | | {joined / 1024:N0} KiB ({joined / 500:N0} B per waiting prediction) |");
         GC.KeepAlive(monitoring);
+    }
+
+    private sealed record PreparedBatch(string Id, List<string[]> Rows, List<double> Scores, List<Warden.Server.Serving.LoggedEvent> Events);
+
+    private static PreparedBatch Prepared(Random random, string id, int count)
+    {
+        var rows = new List<string[]>(count);
+        var scores = new List<double>(count);
+        var events = new List<Warden.Server.Serving.LoggedEvent>(count);
+        var at = DateTimeOffset.UtcNow;
+        for (var i = 0; i < count; i++)
+        {
+            var values = new double[Features];
+            for (var f = 0; f < Features; f++)
+            {
+                values[f] = Math.Round(random.NextDouble() * 4 - 2, 4);
+            }
+
+            rows.Add(Array.ConvertAll(values, v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            var score = random.NextDouble();
+            scores.Add(score);
+            var inputs = new Dictionary<string, object?>(Features);
+            for (var f = 0; f < Features; f++)
+            {
+                inputs[$"f{f}"] = values[f];
+            }
+
+            events.Add(new Warden.Server.Serving.LoggedEvent(new Warden.Server.Serving.PredictionEvent($"{id}-{i}", $"{id}/{i}", "bench-20", 1, "external", at, inputs,
+                new Dictionary<string, object?> { ["prediction"] = score }, 0, "bench", null)));
+        }
+
+        return new PreparedBatch(id, rows, scores, events);
+    }
+
+    private static async Task PipelineAsync(MonitoringService monitoring, Warden.Server.Serving.EventLog log, IReadOnlyList<FeatureSpec> features, PreparedBatch batch)
+    {
+        await monitoring.ObserveAsync("bench-20", 1, features, batch.Rows, batch.Scores, batch.Id, null);
+        await log.AppendDurableAsync(batch.Events);
     }
 
     private static long Heap()

@@ -163,9 +163,10 @@ internal static class MonitorCommands
 
             if (report.Multivariate is { } mv)
             {
-                context.Console.MarkupLine($"Multivariate drift (PCA reconstruction, {mv.Components} component(s), {mv.ExplainedVariance:P0} of variance): error " +
-                                           $"{mv.ReconstructionError.ToString("0.####", CultureInfo.InvariantCulture)} against [{mv.LowerThreshold.ToString("0.####", CultureInfo.InvariantCulture)}, " +
-                                           $"{mv.UpperThreshold.ToString("0.####", CultureInfo.InvariantCulture)}]: " + (mv.Drifted ? "[red]yes[/]" : "[green]no[/]"));
+                context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                                               $"Multivariate drift (PCA reconstruction, {mv.Components} component(s), {mv.ExplainedVariance:P0} of variance): error " +
+                                               $"{mv.ReconstructionError:0.####} against [{mv.LowerThreshold:0.####}, {mv.UpperThreshold:0.####}]: ")) +
+                                           (mv.Drifted ? "[red]yes[/]" : "[green]no[/]"));
             }
 
             WritePerformance(context, performance);
