@@ -20,6 +20,8 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
     /// <summary>Most events per call.</summary>
     public const int MaxEvents = 10_000;
 
+    private static readonly List<(string Feature, string Kind, string Example)> NoViolations = [];
+
     private readonly ConcurrentDictionary<(string Model, int Version), VersionInfo> _versions = new();
 
     private sealed record VersionInfo(VersionRow Row, ModelSignature Signature, PrivacyService.FieldPolicy Policy);
@@ -32,8 +34,10 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
         var events = new List<(int, IngestEvent?, string?)>();
         if (jsonLines)
         {
+            // Fast path: the lines become one JSON array, parsed as one document (every event a view into it). Only when
+            // that fails are the lines parsed one by one, to say which are malformed.
+            var lines = new List<ReadOnlyMemory<byte>>();
             var bytes = body.ToArray();
-            var index = 0;
             var start = 0;
             while (start < bytes.Length)
             {
@@ -45,22 +49,56 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
 
                 var line = new ReadOnlyMemory<byte>(bytes, start, end - start);
                 start = end + 1;
-                if (line.Span.Trim(" \t\r"u8).IsEmpty)
+                if (!line.Span.Trim(" \t\r"u8).IsEmpty)
                 {
-                    continue;
+                    lines.Add(line);
+                }
+            }
+
+            var joined = new byte[bytes.Length + 2 + lines.Count];
+            var at = 0;
+            joined[at++] = (byte)'[';
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (i > 0)
+                {
+                    joined[at++] = (byte)',';
                 }
 
+                lines[i].Span.CopyTo(joined.AsSpan(at));
+                at += lines[i].Length;
+            }
+
+            joined[at++] = (byte)']';
+            try
+            {
+                var array = JsonDocument.Parse(joined.AsMemory(0, at)).RootElement;
+                if (array.GetArrayLength() == lines.Count)
+                {
+                    var index = 0;
+                    foreach (var element in array.EnumerateArray())
+                    {
+                        events.Add(Read(index++, element));
+                    }
+
+                    return events;
+                }
+            }
+            catch (JsonException)
+            {
+                // Some line is malformed (or holds more than one value): find out which below.
+            }
+
+            for (var index = 0; index < lines.Count; index++)
+            {
                 try
                 {
-                    var document = JsonDocument.Parse(line);
-                    events.Add(Read(index, document.RootElement));
+                    events.Add(Read(index, JsonDocument.Parse(lines[index]).RootElement));
                 }
                 catch (JsonException e)
                 {
                     events.Add((index, null, $"line {index + 1} is not a JSON event: {e.Message}"));
                 }
-
-                index++;
             }
 
             return events;
@@ -113,55 +151,62 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
             }
 
             var ok = true;
-            switch (property.Name)
+            if (property.NameEquals("type"u8))
             {
-                case "type":
-                    ok = Text(v, out type);
-                    break;
-                case "eventId":
-                    ok = Text(v, out eventId);
-                    break;
-                case "model":
-                    ok = Text(v, out model);
-                    break;
-                case "requestId":
-                    ok = Text(v, out requestId);
-                    break;
-                case "entityId":
-                    ok = Text(v, out entityId);
-                    break;
-                case "version":
-                    ok = v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var number);
-                    version = ok ? v.GetInt32() : null;
-                    break;
-                case "at":
-                    ok = v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var time);
-                    at = ok ? v.GetDateTimeOffset() : null;
-                    break;
-                case "prediction":
-                    ok = v.ValueKind == JsonValueKind.Number;
-                    prediction = ok ? v.GetDouble() : null;
-                    break;
-                case "label":
-                    ok = v.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
-                    label = !ok ? null : v.ValueKind == JsonValueKind.Number ? v.GetDouble() : v.ValueKind == JsonValueKind.True ? 1 : 0;
-                    break;
-                case "inputs":
-                    ok = v.ValueKind == JsonValueKind.Object;
-                    if (ok)
+                ok = Text(v, out type);
+            }
+            else if (property.NameEquals("eventId"u8))
+            {
+                ok = Text(v, out eventId);
+            }
+            else if (property.NameEquals("model"u8))
+            {
+                ok = Text(v, out model);
+            }
+            else if (property.NameEquals("requestId"u8))
+            {
+                ok = Text(v, out requestId);
+            }
+            else if (property.NameEquals("entityId"u8))
+            {
+                ok = Text(v, out entityId);
+            }
+            else if (property.NameEquals("version"u8))
+            {
+                ok = v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out _);
+                version = ok ? v.GetInt32() : null;
+            }
+            else if (property.NameEquals("at"u8))
+            {
+                ok = v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out _);
+                at = ok ? v.GetDateTimeOffset() : null;
+            }
+            else if (property.NameEquals("prediction"u8))
+            {
+                ok = v.ValueKind == JsonValueKind.Number;
+                prediction = ok ? v.GetDouble() : null;
+            }
+            else if (property.NameEquals("label"u8))
+            {
+                ok = v.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
+                label = !ok ? null : v.ValueKind == JsonValueKind.Number ? v.GetDouble() : v.ValueKind == JsonValueKind.True ? 1 : 0;
+            }
+            else if (property.NameEquals("inputs"u8))
+            {
+                ok = v.ValueKind == JsonValueKind.Object;
+                if (ok)
+                {
+                    inputs = new Dictionary<string, JsonElement>(32, StringComparer.Ordinal);
+                    foreach (var input in v.EnumerateObject())
                     {
-                        inputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                        foreach (var input in v.EnumerateObject())
-                        {
-                            inputs[input.Name] = input.Value;
-                        }
+                        inputs[input.Name] = input.Value;
                     }
-
-                    break;
-                case "values":
-                    ok = v.ValueKind == JsonValueKind.Object && v.EnumerateObject().All(x => x.Value.ValueKind == JsonValueKind.Number);
-                    values = ok ? v.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetDouble(), StringComparer.Ordinal) : null;
-                    break;
+                }
+            }
+            else if (property.NameEquals("values"u8))
+            {
+                ok = v.ValueKind == JsonValueKind.Object && v.EnumerateObject().All(x => x.Value.ValueKind == JsonValueKind.Number);
+                values = ok ? v.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetDouble(), StringComparer.Ordinal) : null;
             }
 
             if (!ok)
@@ -230,7 +275,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                         continue;
                     }
 
-                    var version = await VersionAsync(e.Model, e.Version.Value, cancellationToken);
+                    var version = _versions.TryGetValue((e.Model, e.Version.Value), out var cached) ? cached : await VersionAsync(e.Model, e.Version.Value, cancellationToken);
                     if (version is null)
                     {
                         rejected.Add(new IngestRejection(index, "model", $"{e.Model} v{e.Version} is not registered"));
@@ -298,7 +343,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
     private static (string[] Row, List<(string Feature, string Kind, string Example)> Violations) ToRow(IReadOnlyList<FeatureSpec> features,
         IReadOnlyDictionary<string, JsonElement>? inputs)
     {
-        var violations = new List<(string, string, string)>();
+        List<(string, string, string)>? violations = null;
         var row = new string[features.Count];
         for (var j = 0; j < features.Count; j++)
         {
@@ -307,7 +352,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
             {
                 if (inputs is null || !inputs.ContainsKey(f.Name))
                 {
-                    violations.Add((f.Name, "missing-field", "(absent)"));
+                    (violations ??= []).Add((f.Name, "missing-field", "(absent)"));
                 }
 
                 row[j] = "";
@@ -321,7 +366,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                     row[j] = value.GetRawText(); // a JSON number is already invariant text
                     if (!numeric && f.Kind == FeatureKinds.Boolean)
                     {
-                        violations.Add((f.Name, "type", row[j]));
+                        (violations ??= []).Add((f.Name, "type", row[j]));
                     }
 
                     break;
@@ -329,7 +374,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                     var text = value.GetString()!;
                     if (numeric && !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                     {
-                        violations.Add((f.Name, "type", text));
+                        (violations ??= []).Add((f.Name, "type", text));
                         row[j] = "";
                     }
                     else
@@ -342,13 +387,13 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                     row[j] = value.GetBoolean() ? "true" : "false";
                     if (numeric)
                     {
-                        violations.Add((f.Name, "type", row[j]));
+                        (violations ??= []).Add((f.Name, "type", row[j]));
                         row[j] = "";
                     }
 
                     break;
                 default:
-                    violations.Add((f.Name, "type", value.ValueKind == JsonValueKind.Array ? "[…]" : "{…}"));
+                    (violations ??= []).Add((f.Name, "type", value.ValueKind == JsonValueKind.Array ? "[…]" : "{…}"));
                     row[j] = "";
                     break;
             }
@@ -359,11 +404,11 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
             var known = features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var name in inputs.Keys.Where(k => !known.Contains(k)))
             {
-                violations.Add((name, "unknown-field", name));
+                (violations ??= []).Add((name, "unknown-field", name));
             }
         }
 
-        return (row, violations);
+        return (row, violations ?? NoViolations);
     }
 
     private async Task<VersionInfo?> VersionAsync(string model, int version, CancellationToken cancellationToken)
