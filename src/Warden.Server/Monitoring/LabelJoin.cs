@@ -6,9 +6,12 @@ using Warden.Server.Serving;
 namespace Warden.Server.Monitoring;
 
 /// <summary>A prediction waiting for its label: where its outcome must be counted.</summary>
-/// <param name="Row">The prediction's feature values in model order (raw, in memory only): its fairness groups and root-cause
-/// segments are worked out when the label arrives.</param>
-public sealed record PendingPrediction(string Model, int Version, long WindowStart, DateTimeOffset At, double Score, string? EntityId, string[] Row);
+/// <param name="Numbers">The prediction's numeric feature values in model order (NaN elsewhere), in memory only.</param>
+/// <param name="Texts">Its other feature values in model order (null where numeric), or null when the model has none.
+/// Fairness groups and root-cause segments are worked out from both when the label arrives; two compact arrays rather than
+/// a string per value keep the index cheap for the garbage collector.</param>
+public sealed record PendingPrediction(string Model, int Version, long WindowStart, DateTimeOffset At, double Score, string? EntityId, double[] Numbers,
+    string?[]? Texts);
 
 /// <summary>Joins delayed feedback to its prediction. Predictions are indexed by request id (a request of several records:
 /// "requestId/i", 0-based) and by entity id; feedback naming a request id labels that prediction (and the shadow versions'

@@ -249,7 +249,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             window.AddPrediction(SensitiveGroups(context, rows[i]), context.Classifier ? outputs[i] >= 0.5 : null);
             if (requestId is not null)
             {
-                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", new PendingPrediction(model, version, window.Start, now, outputs[i], entityId, rows[i]));
+                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", Pending(context, model, version, window.Start, now, outputs[i], entityId, rows[i]));
             }
         }
 
@@ -279,7 +279,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 }
 
                 window.AddPrediction(SensitiveGroups(context, row), context.Classifier ? score >= 0.5 : null);
-                join.Add(e.RequestId, new PendingPrediction(e.Model, e.Version, window.Start, e.At, score, e.UnitId, row));
+                join.Add(e.RequestId, Pending(context, e.Model, e.Version, window.Start, e.At, score, e.UnitId, row));
             }
         }
     }
@@ -309,7 +309,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var context = await ContextAsync(e.Model, e.Version, null, cancellationToken);
         var row = context.Features.Select(f => e.Inputs.TryGetValue(f.Name, out var v) ? Convert.ToString(v is JsonElement j ? (j.ValueKind == JsonValueKind.String ? j.GetString() : j.GetRawText()) : v, CultureInfo.InvariantCulture) ?? "" : "").ToArray();
         var key = count == 1 ? e.RequestId : $"{e.RequestId}/{index}";
-        join.Add(key, new PendingPrediction(e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, row));
+        join.Add(key, Pending(context, e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, row));
     }
 
     /// <summary>Counts a feedback event's label against the predictions it names (in their windows); returns how many it labelled.</summary>
@@ -329,7 +329,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 window = Window(p.Model, p.Version, p.WindowStart, context.Features, context.BinEdges);
             }
 
-            window.AddOutcome(context.Classifier, label, p.Score, Groups(context, p.Row));
+            window.AddOutcome(context.Classifier, label, p.Score, Groups(context, Expand(context, p)));
             labelled++;
         }
 
@@ -455,6 +455,42 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
     /// <summary>Forgets cached grouping of a version (after its reference or its model's sensitive attributes change).</summary>
     public void Invalidate(string model, int version) => _contexts.TryRemove((model, version), out _);
+
+    private static PendingPrediction Pending(VersionContext context, string model, int version, long windowStart, DateTimeOffset at, double score, string? entityId,
+        string[] row)
+    {
+        var numbers = new double[context.Features.Count];
+        string?[]? texts = null;
+        for (var j = 0; j < numbers.Length; j++)
+        {
+            var value = j < row.Length ? row[j] : null;
+            if (context.Features[j].Kind == FeatureKinds.Numeric && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+            {
+                numbers[j] = x;
+            }
+            else
+            {
+                numbers[j] = double.NaN;
+                if (context.Features[j].Kind != FeatureKinds.Numeric || !string.IsNullOrEmpty(value))
+                {
+                    (texts ??= new string?[numbers.Length])[j] = value;
+                }
+            }
+        }
+
+        return new PendingPrediction(model, version, windowStart, at, score, entityId, numbers, texts);
+    }
+
+    private static string[] Expand(VersionContext context, PendingPrediction p)
+    {
+        var row = new string[context.Features.Count];
+        for (var j = 0; j < row.Length && j < p.Numbers.Length; j++)
+        {
+            row[j] = p.Texts?[j] ?? (double.IsNaN(p.Numbers[j]) ? "" : p.Numbers[j].ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        return row;
+    }
 
     // Every group of a prediction: sensitive attributes (attr:) and segments (seg:) for root cause.
     private static Dictionary<string, string> Groups(VersionContext context, string[] row)
