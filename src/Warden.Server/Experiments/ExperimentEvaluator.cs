@@ -6,6 +6,7 @@ using Warden.Experimentation.Bandits;
 using Warden.Experimentation.Numerics;
 using Warden.Server.Audit;
 using Warden.Server.Data;
+using Warden.Server.Monitoring;
 using Warden.Server.Platform;
 using Warden.Server.Registry;
 
@@ -19,13 +20,16 @@ public sealed partial class ExperimentEvaluator(
     AuditLog audit,
     ExperimentService experiments,
     ExperimentRouter router,
+    ExperimentServingStats serving,
+    MonitoringService monitoring,
+    IOptions<MonitoringOptions> monitoringOptions,
     TimeProvider time,
     ILogger<ExperimentEvaluator> logger)
 {
     /// <summary>Results of a phase (default: the current one).</summary>
     public async Task<ExperimentResults> ResultsAsync(string name, int? phase = null, CancellationToken cancellationToken = default)
     {
-        var (row, input, phaseNumber) = await LoadAsync(name, phase, cancellationToken);
+        var (row, input, phaseNumber, phaseStart) = await LoadAsync(name, phase, cancellationToken);
         var (arms, srm, metrics, winner, breaches) = ExperimentAnalysis.Compute(input);
         if (row.Kind == ExperimentKinds.LinUcb)
         {
@@ -34,14 +38,25 @@ public sealed partial class ExperimentEvaluator(
             winner = null;
         }
 
-        return new ExperimentResults(row.Name, row.ModelName, row.Status, phaseNumber, time.GetUtcNow(), arms.Sum(a => a.Units), arms, srm, metrics, winner, breaches);
+        var served = await serving.ReadAsync(row.Id, phaseNumber, input.Arms, cancellationToken);
+        var now = time.GetUtcNow();
+        var native = await ExperimentNativeMetrics.ComputeAsync(row.Parsed.Metrics, row.ModelName, input.Arms, served, phaseStart, now.ToUnixTimeMilliseconds(), monitoring,
+            monitoringOptions.Value.Window, cancellationToken);
+        var nativeBreaches = ExperimentNativeMetrics.Breaches(native).ToList();
+        if (nativeBreaches.Count > 0)
+        {
+            breaches = [.. breaches, .. nativeBreaches];
+            winner = null;
+        }
+
+        return new ExperimentResults(row.Name, row.ModelName, row.Status, phaseNumber, now, arms.Sum(a => a.Units), arms, srm, metrics, winner, breaches, served, native);
     }
 
     /// <summary>The primary metric's always-valid (sequential) interval of the relative lift of each treatment arm at
     /// <paramref name="points"/> moments from the phase's start to now (or the stop).</summary>
     public async Task<IReadOnlyList<IntervalPoint>> TimelineAsync(string name, int points = 12, CancellationToken cancellationToken = default)
     {
-        var (row, input, _) = await LoadAsync(name, null, cancellationToken);
+        var (row, input, _, _) = await LoadAsync(name, null, cancellationToken);
         if (input.Exposures.Count == 0)
         {
             return [];
@@ -305,7 +320,7 @@ public sealed partial class ExperimentEvaluator(
         return new ExperimentDecision(name, "proposed", $"promote v{arm.Version} to '{control.Alias}': {evidence}", id);
     }
 
-    private async Task<(ExperimentRow Row, ExperimentAnalysis.Input Input, int Phase)> LoadAsync(string name, int? phase, CancellationToken cancellationToken)
+    private async Task<(ExperimentRow Row, ExperimentAnalysis.Input Input, int Phase, long PhaseStart)> LoadAsync(string name, int? phase, CancellationToken cancellationToken)
     {
         await router.FlushAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -346,7 +361,10 @@ public sealed partial class ExperimentEvaluator(
             }
         }
 
-        return (row, new ExperimentAnalysis.Input(arms, definition.Metrics, definition.Alpha, definition.SequentialTuning, expected, exposures, observations), number);
+        // Native metrics are not computed from feedback: ExperimentNativeMetrics judges them.
+        var feedbackMetrics = definition.Metrics.Where(m => m.Kind != MetricKinds.Native).ToList();
+        return (row, new ExperimentAnalysis.Input(arms, feedbackMetrics, definition.Alpha, definition.SequentialTuning, expected, exposures, observations), number,
+            phaseRow.StartedAt);
     }
 
     private static ulong GrowthSeed(string name) => Experimentation.Assignment.GrowthBookHash.Fnv1a32(name);
