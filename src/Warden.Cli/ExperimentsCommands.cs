@@ -252,7 +252,7 @@ internal static class ExperimentsCommands
         {
             var limits = string.Join(", ", new[]
             {
-                m.Max is { } max ? $"max {max.ToString("G4", inv)}" : null, m.Min is { } min ? $"min {min.ToString("G4", inv)}" : null,
+                m.Max is { } max ? $"max {max.ToString("0.####", inv)}" : null, m.Min is { } min ? $"min {min.ToString("0.####", inv)}" : null,
                 m.Margin is { } margin ? $"margin {margin.ToString("P0", inv)}" : null,
             }.OfType<string>());
             foreach (var a in m.Arms)

@@ -63,7 +63,7 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         Assert.Contains("repaid", results.Output, StringComparison.Ordinal);
         Assert.Contains("Latency p99 (ms)", results.Output, StringComparison.Ordinal); // every arm's serving numbers
         Assert.Contains("latency_p99", results.Output, StringComparison.Ordinal); // the native guardrail, judged
-        Assert.Contains("max 60000", results.Output, StringComparison.Ordinal);
+        Assert.True(results.Output.Contains("max 60000", StringComparison.Ordinal), results.Output);
         var json = await As("operator", "experiments", "results", "credit-ab", "--json");
         Assert.Contains("\"latencyP99\"", json.Output, StringComparison.Ordinal);
         Assert.Contains("\"sequential\"", json.Output, StringComparison.Ordinal);

@@ -49,7 +49,7 @@ internal static class ExperimentNativeMetrics
             {
                 var (value, sample, at, note) = measured[i];
                 var judged = value is not null && sample >= minimum;
-                if (value is not null && !judged)
+                if (value is not null && !judged && metric.Role == MetricRoles.Guardrail)
                 {
                     note ??= $"not judged: {sample:N0} of the {minimum:N0} {(NativeMetrics.FromServing(metric.Name) ? "requests" : "rows")} needed";
                 }
@@ -83,12 +83,12 @@ internal static class ExperimentNativeMetrics
         var inv = CultureInfo.InvariantCulture;
         if (metric.Max is { } max && value > max)
         {
-            return string.Format(inv, "{0:G4} is above the limit {1:G4}", value, max);
+            return string.Format(inv, "{0:G4} is above the limit {1:0.####}", value, max);
         }
 
         if (metric.Min is { } min && value < min)
         {
-            return string.Format(inv, "{0:G4} is below the limit {1:G4}", value, min);
+            return string.Format(inv, "{0:G4} is below the limit {1:0.####}", value, min);
         }
 
         if (metric.Margin is { } margin && control is { } c)
