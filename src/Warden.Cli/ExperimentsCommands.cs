@@ -43,6 +43,12 @@ internal static class ExperimentsCommands
             Description = "A metric: name[:kind[:role]] with kind binomial|continuous|count and role primary|secondary|guardrail; the first defaults to primary (repeat)",
             Required = true, AllowMultipleArgumentsPerToken = true,
         };
+        var native = new Option<string[]>("--native")
+        {
+            Description = "A native metric: name[[feature]] with an optional limit that makes it a guardrail — <MAX, >MIN or ~MARGIN (relative to control), e.g. " +
+                          "'latency_p99<250', 'fairness.disparate_impact[Personal]>0.8', 'error_rate~0.5' (repeat)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var kind = new Option<string>("--kind") { Description = "ab, bandit or linucb", DefaultValueFactory = _ => ExperimentKinds.AB };
         var contextFeatures = new Option<string?>("--context")
         {
@@ -55,11 +61,11 @@ internal static class ExperimentsCommands
         var baseline = new Option<double?>("--baseline") { Description = "Expected control mean of the primary metric (for the power analysis)" };
         var coverage = new Option<double>("--coverage") { Description = "Share of units included", DefaultValueFactory = _ => 1 };
         var command = new Command("create", "Define an experiment (draft). Each arm's version must be approved and hold an alias (e.g. champion, challenger).")
-            { name, model, arms, metrics, kind, policy, unit, mde, baseline, coverage, contextFeatures, floor };
+            { name, model, arms, metrics, native, kind, policy, unit, mde, baseline, coverage, contextFeatures, floor };
         command.SetAction((parse, ct) => context.RemoteAsync(parse, async client =>
         {
             var armList = parse.GetValue(arms)!.Select((a, i) => ParseArm(a, i == 0)).ToList();
-            var metricList = parse.GetValue(metrics)!.Select((m, i) => ParseMetric(m, i == 0)).ToList();
+            var metricList = parse.GetValue(metrics)!.Select((m, i) => ParseMetric(m, i == 0)).Concat((parse.GetValue(native) ?? []).Select(ParseNative)).ToList();
             var chosenKind = parse.GetValue(kind)!;
             var bandit = new BanditSettings(parse.GetValue(policy) ?? BanditPolicies.Thompson);
             if (parse.GetValue(floor) is { } f)
@@ -108,6 +114,42 @@ internal static class ExperimentsCommands
 
         return new ExperimentMetric(parts[0], parts.Length > 1 ? parts[1] : MetricKinds.Binomial,
             parts.Length > 2 ? parts[2] : first ? MetricRoles.Primary : MetricRoles.Secondary);
+    }
+
+    private static ExperimentMetric ParseNative(string text)
+    {
+        const string Expected = "name[[feature]] optionally followed by <MAX, >MIN or ~MARGIN";
+        var at = text.IndexOfAny(['<', '>', '~']);
+        var head = at < 0 ? text : text[..at];
+        string? feature = null;
+        if (head.IndexOf('[', StringComparison.Ordinal) is var open and > 0)
+        {
+            feature = head.EndsWith(']') && head.Length > open + 2 ? head[(open + 1)..^1] : throw new CliException($"--native '{text}': expected {Expected}");
+            head = head[..open];
+        }
+
+        if (head.Length == 0)
+        {
+            throw new CliException($"--native '{text}': expected {Expected}");
+        }
+
+        if (at < 0)
+        {
+            return new ExperimentMetric(head, MetricKinds.Native, MetricRoles.Secondary, Feature: feature);
+        }
+
+        if (!double.TryParse(text[(at + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var limit))
+        {
+            throw new CliException($"--native '{text}': the limit must be a number");
+        }
+
+        var metric = new ExperimentMetric(head, MetricKinds.Native, MetricRoles.Guardrail, Feature: feature);
+        return text[at] switch
+        {
+            '<' => metric with { Max = limit },
+            '>' => metric with { Min = limit },
+            _ => metric with { Margin = limit },
+        };
     }
 
     private static (string, string) Split(string text, char separator, string option, string expected)
@@ -167,6 +209,7 @@ internal static class ExperimentsCommands
             }
 
             context.Console.Write(table);
+            WriteNative(context, results);
             foreach (var breach in results.GuardrailBreaches)
             {
                 context.Console.MarkupLine($"[red]Guardrail: {Markup.Escape(breach)}[/]");
@@ -180,6 +223,47 @@ internal static class ExperimentsCommands
             return WardenCli.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Latency and error rate per arm (always), then the experiment's native metrics judged per arm.</summary>
+    private static void WriteNative(CliContext context, ExperimentResults results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (results.Serving is { Count: > 0 } serving)
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Arm", "Requests", "Error rate", "Latency p50 (ms)", "Latency p99 (ms)");
+            foreach (var a in serving)
+            {
+                table.AddRow(Markup.Escape(a.Arm), a.Requests.ToString("N0", inv), a.ErrorRate?.ToString("P2", inv) ?? "—", a.LatencyP50?.ToString("0.##", inv) ?? "—",
+                    a.LatencyP99?.ToString("0.##", inv) ?? "—");
+            }
+
+            context.Console.MarkupLine("Serving (the experiment's requests in this phase):");
+            context.Console.Write(table);
+        }
+
+        if (results.Native is not { Count: > 0 } native)
+        {
+            return;
+        }
+
+        var nativeTable = new Table().Border(TableBorder.Rounded).AddColumns("Native metric", "Role", "Of", "Arm", "Value", "vs control", "Limits", "Judged");
+        foreach (var m in native)
+        {
+            var limits = string.Join(", ", new[]
+            {
+                m.Max is { } max ? $"max {max.ToString("0.####", inv)}" : null, m.Min is { } min ? $"min {min.ToString("0.####", inv)}" : null,
+                m.Margin is { } margin ? $"margin {margin.ToString("P0", inv)}" : null,
+            }.OfType<string>());
+            foreach (var a in m.Arms)
+            {
+                var judged = a.Breach is { } b ? $"[red]breach: {Markup.Escape(b)}[/]" : a.Note is { } n ? Markup.Escape(n) : "ok";
+                nativeTable.AddRow(Markup.Escape(m.Feature is null ? m.Metric : $"{m.Metric}[{m.Feature}]"), m.Role, m.Scope, Markup.Escape(a.Arm),
+                    a.Value?.ToString("G4", inv) ?? "—", a.RelativeToControl?.ToString("+0.0%;-0.0%;0.0%", inv) ?? "", Markup.Escape(limits), judged);
+            }
+        }
+
+        context.Console.Write(nativeTable);
     }
 
     private static Command Evaluate(CliContext context)

@@ -45,11 +45,71 @@ public static class MetricKinds
     /// <summary>Sum of the unit's values as a count (clicks); analysed as a mean per unit.</summary>
     public const string Count = "count";
 
+    /// <summary>Measured by Warden, not from feedback: one of <see cref="NativeMetrics"/> (latency, error rate, drift, fairness);
+    /// secondary or guardrail only, judged against limits (<see cref="ExperimentMetric.Max"/>, <see cref="ExperimentMetric.Min"/>,
+    /// <see cref="ExperimentMetric.Margin"/>) rather than with a significance test.</summary>
+    public const string Native = "native";
+
     /// <summary>Σ numerator / Σ denominator over units (delta method), e.g. revenue per session.</summary>
     public const string Ratio = "ratio";
 
     /// <summary>Every kind.</summary>
-    public static readonly IReadOnlyList<string> All = [Binomial, Continuous, Count, Ratio];
+    public static readonly IReadOnlyList<string> All = [Binomial, Continuous, Count, Ratio, Native];
+}
+
+/// <summary>Model-native metrics of an arm (kind <see cref="MetricKinds.Native"/>). Latency and error rate are measured on the
+/// experiment's own requests per phase and arm; drift and fairness are the monitoring metrics of the arm's <b>version</b> (all of
+/// its traffic in the newest monitoring window that overlaps the phase, not only the experiment's units).</summary>
+public static class NativeMetrics
+{
+    /// <summary>Median server-side latency of the arm's answered requests, in milliseconds.</summary>
+    public const string LatencyP50 = "latency_p50";
+
+    /// <summary>99th percentile server-side latency of the arm's answered requests, in milliseconds.</summary>
+    public const string LatencyP99 = "latency_p99";
+
+    /// <summary>Share of the arm's requests that got no predictions (records its version refused, scoring errors, at capacity, timeouts).</summary>
+    public const string ErrorRate = "error_rate";
+
+    /// <summary>Share of the version's features that drifted from its reference.</summary>
+    public const string DriftShare = "drift.share";
+
+    /// <summary>Drift of one feature (<see cref="ExperimentMetric.Feature"/>) in units of its threshold (&gt; 1 = drifted).</summary>
+    public const string DriftScore = "drift.score";
+
+    /// <summary>Drift of the version's output in units of its threshold.</summary>
+    public const string DriftPrediction = "drift.prediction";
+
+    /// <summary>Disparate impact on one sensitive attribute (<see cref="ExperimentMetric.Feature"/>); higher is better (1 = parity).</summary>
+    public const string DisparateImpact = "fairness.disparate_impact";
+
+    /// <summary>Demographic parity ratio on one sensitive attribute; higher is better.</summary>
+    public const string DemographicParityRatio = "fairness.demographic_parity_ratio";
+
+    /// <summary>Demographic parity difference on one sensitive attribute; lower is better.</summary>
+    public const string DemographicParityDifference = "fairness.demographic_parity_difference";
+
+    /// <summary>Equal opportunity difference on one sensitive attribute; lower is better.</summary>
+    public const string EqualOpportunityDifference = "fairness.equal_opportunity_difference";
+
+    /// <summary>Equalized odds difference on one sensitive attribute; lower is better.</summary>
+    public const string EqualizedOddsDifference = "fairness.equalized_odds_difference";
+
+    /// <summary>Every native metric.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        LatencyP50, LatencyP99, ErrorRate, DriftShare, DriftScore, DriftPrediction, DisparateImpact, DemographicParityRatio, DemographicParityDifference,
+        EqualOpportunityDifference, EqualizedOddsDifference,
+    ];
+
+    /// <summary>True for metrics measured on the serving path (per experiment, phase and arm); false for monitoring metrics (per version).</summary>
+    public static bool FromServing(string name) => name is LatencyP50 or LatencyP99 or ErrorRate;
+
+    /// <summary>True for metrics that name a feature or sensitive attribute (<see cref="ExperimentMetric.Feature"/>).</summary>
+    public static bool NeedsFeature(string name) => name == DriftScore || name.StartsWith("fairness.", StringComparison.Ordinal);
+
+    /// <summary>True where a higher value is better (the parity ratios); lower is better for every other native metric.</summary>
+    public static bool HigherIsBetter(string name) => name is DisparateImpact or DemographicParityRatio;
 }
 
 /// <summary>Metric roles.</summary>
@@ -108,8 +168,15 @@ public sealed record ExperimentArm(string Name, int Version, string Alias, doubl
 /// <param name="CapQuantile">Winsorize per-unit values above this quantile of the pooled arms (e.g. 0.99).</param>
 /// <param name="Covariate">A feedback value name holding the unit's pre-period value of the metric, for CUPED.</param>
 /// <param name="Inverse">True when lower is better (latency, defaults).</param>
+/// <param name="Feature">Native drift.score and fairness metrics: the feature or sensitive attribute.</param>
+/// <param name="Max">Native metrics: a treatment arm above this value breaches the guardrail.</param>
+/// <param name="Min">Native metrics: a treatment arm below this value breaches the guardrail.</param>
+/// <param name="Margin">Native metrics: a treatment arm worse than control by more than this relative margin (0.2 = 20 %) breaches.</param>
+/// <param name="MinimumSample">Native metrics: requests per arm (latency, error rate) or rows in the version's window (drift, fairness)
+/// below which an arm is not judged (default 100).</param>
 public sealed record ExperimentMetric(string Name, string Kind = MetricKinds.Binomial, string Role = MetricRoles.Primary, string? Denominator = null,
-    double? CapUpper = null, double? CapQuantile = null, string? Covariate = null, bool Inverse = false);
+    double? CapUpper = null, double? CapQuantile = null, string? Covariate = null, bool Inverse = false, string? Feature = null, double? Max = null,
+    double? Min = null, double? Margin = null, long? MinimumSample = null);
 
 /// <summary>A GrowthBook namespace slice: experiments in the same namespace with disjoint slices never share a unit.</summary>
 public sealed record ExperimentNamespaceRange(string Id, double Start, double End);
@@ -268,7 +335,54 @@ public sealed record SrmCheck(IReadOnlyList<long> Observed, IReadOnlyList<double
 /// <summary>One arm's exposure summary.</summary>
 public sealed record ArmSummary(string Arm, int Version, bool Control, long Units, double Weight);
 
+/// <summary>What serving measured for one arm in the phase: every request the experiment routed to the arm while it ran.</summary>
+/// <param name="Arm">The arm.</param>
+/// <param name="Requests">Requests routed to the arm (a caller that gave up is not counted).</param>
+/// <param name="Failures">Requests that got no predictions (see <see cref="NativeMetrics.ErrorRate"/>).</param>
+/// <param name="ErrorRate">Failures ÷ requests (null without requests).</param>
+/// <param name="LatencyP50">Median latency of answered requests, ms (KLL sketch, merged over replicas).</param>
+/// <param name="LatencyP99">99th percentile latency of answered requests, ms.</param>
+/// <param name="LatencyMean">Mean latency of answered requests, ms.</param>
+public sealed record ArmServing(string Arm, long Requests, long Failures, double? ErrorRate, double? LatencyP50, double? LatencyP99, double? LatencyMean);
+
+/// <summary>One arm's value of a native metric.</summary>
+/// <param name="Arm">The arm.</param>
+/// <param name="Version">The arm's version.</param>
+/// <param name="Value">The value (null when not measured yet, or below the minimum sample).</param>
+/// <param name="Sample">Requests (serving metrics) or rows of the version's window (monitoring metrics) behind the value.</param>
+/// <param name="RelativeToControl">(value − control) ÷ control, for treatment arms when both are known.</param>
+/// <param name="Window">Monitoring metrics: the start of the version's window the value comes from.</param>
+/// <param name="Breach">Why this arm breaches the guardrail (null when it does not, and always for control).</param>
+/// <param name="Note">Why there is no value.</param>
+public sealed record NativeArmValue(string Arm, int Version, double? Value, long Sample, double? RelativeToControl, DateTimeOffset? Window, string? Breach, string? Note);
+
+/// <summary>A native metric across the arms.</summary>
+/// <param name="Metric">One of <see cref="NativeMetrics"/>.</param>
+/// <param name="Feature">The feature or sensitive attribute, where the metric has one.</param>
+/// <param name="Role">secondary | guardrail.</param>
+/// <param name="Scope">"experiment" (measured on the experiment's requests per arm) or "version" (the version's monitoring window: all its traffic).</param>
+/// <param name="HigherIsBetter">The direction of the metric.</param>
+/// <param name="Max">The upper limit, if any.</param>
+/// <param name="Min">The lower limit, if any.</param>
+/// <param name="Margin">The relative margin against control, if any.</param>
+/// <param name="Arms">The arms' values.</param>
+public sealed record NativeMetricResult(string Metric, string? Feature, string Role, string Scope, bool HigherIsBetter, double? Max, double? Min, double? Margin,
+    IReadOnlyList<NativeArmValue> Arms);
+
 /// <summary>GET …/results.</summary>
+/// <param name="Experiment">The experiment.</param>
+/// <param name="Model">Its model.</param>
+/// <param name="Status">Its status.</param>
+/// <param name="Phase">The phase reported.</param>
+/// <param name="ComputedAt">When the results were computed.</param>
+/// <param name="Units">Units exposed in the phase.</param>
+/// <param name="Arms">Units per arm.</param>
+/// <param name="Srm">The sample-ratio-mismatch check (none for linucb or without units).</param>
+/// <param name="Metrics">Feedback metrics per arm.</param>
+/// <param name="Winner">A significant winner on the primary metric, if any.</param>
+/// <param name="GuardrailBreaches">Guardrail breaches in words (feedback and native); any stops a running experiment at its next evaluation.</param>
+/// <param name="Serving">Latency and error rate of every arm in the phase, measured on the serving path (always reported).</param>
+/// <param name="Native">The experiment's native metrics, judged per arm (a guardrail's breaches are also in <paramref name="GuardrailBreaches"/>).</param>
 public sealed record ExperimentResults(
     string Experiment,
     string Model,
@@ -280,7 +394,9 @@ public sealed record ExperimentResults(
     SrmCheck? Srm,
     IReadOnlyList<MetricResult> Metrics,
     string? Winner,
-    IReadOnlyList<string> GuardrailBreaches);
+    IReadOnlyList<string> GuardrailBreaches,
+    IReadOnlyList<ArmServing>? Serving = null,
+    IReadOnlyList<NativeMetricResult>? Native = null);
 
 /// <summary>One point of the primary metric's always-valid interval over time, per treatment arm.</summary>
 public sealed record IntervalPoint(DateTimeOffset At, string Arm, long Units, double Estimate, double CiLower, double CiUpper);

@@ -33,7 +33,7 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
     public async Task Create_start_results_list_and_stop_an_ab_test()
     {
         var created = await As("developer", "experiments", "create", "credit-ab", "--model", "credit", "--arm", "control=1", "--arm", "treatment=2",
-            "--metric", "repaid", "--metric", "complaint:binomial:guardrail", "--mde", "0.1", "--baseline", "0.3");
+            "--metric", "repaid", "--metric", "complaint:binomial:guardrail", "--native", "latency_p99<60000", "--native", "error_rate", "--mde", "0.1", "--baseline", "0.3");
         Assert.True(created.ExitCode == 0, created.Error);
         Assert.Contains("control v1 via 'champion' 50", created.Output, StringComparison.Ordinal);
         Assert.Contains("planned", created.Output, StringComparison.Ordinal);
@@ -61,7 +61,11 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         Assert.Contains("SRM: ok", results.Output, StringComparison.Ordinal);
         Assert.Contains("Always-valid CI", results.Output, StringComparison.Ordinal);
         Assert.Contains("repaid", results.Output, StringComparison.Ordinal);
+        Assert.Contains("Latency p99 (ms)", results.Output, StringComparison.Ordinal); // every arm's serving numbers
+        Assert.Contains("latency_p99", results.Output, StringComparison.Ordinal); // the native guardrail, judged
+        Assert.True(results.Output.Contains("max 60000", StringComparison.Ordinal), results.Output);
         var json = await As("operator", "experiments", "results", "credit-ab", "--json");
+        Assert.Contains("\"latencyP99\"", json.Output, StringComparison.Ordinal);
         Assert.Contains("\"sequential\"", json.Output, StringComparison.Ordinal);
 
         var list = await As("operator", "experiments", "list", "--status", "running");
@@ -69,6 +73,10 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         var stopped = await As("operator", "experiments", "stop", "credit-ab", "--reason", "enough");
         Assert.True(stopped.ExitCode == 0, stopped.Error);
         Assert.Contains("is stopped", stopped.Output, StringComparison.Ordinal);
+
+        var badNative = await As("developer", "experiments", "create", "x", "--model", "credit", "--arm", "a=1", "--arm", "b=2", "--metric", "m", "--native", "latency_p99<fast");
+        Assert.Equal(WardenCli.Failed, badNative.ExitCode);
+        Assert.Contains("the limit must be a number", badNative.Error, StringComparison.Ordinal);
 
         var bad = await As("developer", "experiments", "create", "x", "--model", "credit", "--arm", "a=one", "--arm", "b=2", "--metric", "m");
         Assert.Equal(WardenCli.Failed, bad.ExitCode);

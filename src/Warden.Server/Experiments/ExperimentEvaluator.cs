@@ -6,6 +6,7 @@ using Warden.Experimentation.Bandits;
 using Warden.Experimentation.Numerics;
 using Warden.Server.Audit;
 using Warden.Server.Data;
+using Warden.Server.Monitoring;
 using Warden.Server.Platform;
 using Warden.Server.Registry;
 
@@ -19,13 +20,16 @@ public sealed partial class ExperimentEvaluator(
     AuditLog audit,
     ExperimentService experiments,
     ExperimentRouter router,
+    ExperimentServingStats serving,
+    MonitoringService monitoring,
+    IOptions<MonitoringOptions> monitoringOptions,
     TimeProvider time,
     ILogger<ExperimentEvaluator> logger)
 {
     /// <summary>Results of a phase (default: the current one).</summary>
     public async Task<ExperimentResults> ResultsAsync(string name, int? phase = null, CancellationToken cancellationToken = default)
     {
-        var (row, input, phaseNumber) = await LoadAsync(name, phase, cancellationToken);
+        var (row, input, phaseNumber, phaseStart) = await LoadAsync(name, phase, cancellationToken);
         var (arms, srm, metrics, winner, breaches) = ExperimentAnalysis.Compute(input);
         if (row.Kind == ExperimentKinds.LinUcb)
         {
@@ -34,14 +38,25 @@ public sealed partial class ExperimentEvaluator(
             winner = null;
         }
 
-        return new ExperimentResults(row.Name, row.ModelName, row.Status, phaseNumber, time.GetUtcNow(), arms.Sum(a => a.Units), arms, srm, metrics, winner, breaches);
+        var served = await serving.ReadAsync(row.Id, phaseNumber, input.Arms, cancellationToken);
+        var now = time.GetUtcNow();
+        var native = await ExperimentNativeMetrics.ComputeAsync(row.Parsed.Metrics, row.ModelName, input.Arms, served, phaseStart, now.ToUnixTimeMilliseconds(), monitoring,
+            monitoringOptions.Value.Window, cancellationToken);
+        var nativeBreaches = ExperimentNativeMetrics.Breaches(native).ToList();
+        if (nativeBreaches.Count > 0)
+        {
+            breaches = [.. breaches, .. nativeBreaches];
+            winner = null;
+        }
+
+        return new ExperimentResults(row.Name, row.ModelName, row.Status, phaseNumber, now, arms.Sum(a => a.Units), arms, srm, metrics, winner, breaches, served, native);
     }
 
     /// <summary>The primary metric's always-valid (sequential) interval of the relative lift of each treatment arm at
     /// <paramref name="points"/> moments from the phase's start to now (or the stop).</summary>
     public async Task<IReadOnlyList<IntervalPoint>> TimelineAsync(string name, int points = 12, CancellationToken cancellationToken = default)
     {
-        var (row, input, _) = await LoadAsync(name, null, cancellationToken);
+        var (row, input, _, _) = await LoadAsync(name, null, cancellationToken);
         if (input.Exposures.Count == 0)
         {
             return [];
@@ -90,6 +105,64 @@ public sealed partial class ExperimentEvaluator(
                 arms.Select((a, i) => (a.Name, W: i < weights.Length ? weights[i] : 0)).ToDictionary(x => x.Name, x => x.W, StringComparer.Ordinal),
                 best is null ? null : arms.Select((a, i) => (a.Name, P: i < best.Length ? best[i] : 0)).ToDictionary(x => x.Name, x => x.P, StringComparer.Ordinal), r.Reason);
         }).ToList();
+    }
+
+    /// <summary>A contextual bandit's served shares per period within buckets of its first context feature (each value when there
+    /// are at most four, else the quartiles of the logged values), from the logged decisions of the current epoch.</summary>
+    internal async Task<IReadOnlyList<ContextBucketAllocation>> ContextAllocationsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await router.FlushAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await ExperimentService.FindAsync(connection, null, name, cancellationToken);
+        var features = row.Parsed.Features;
+        if (features.Count == 0)
+        {
+            return [];
+        }
+
+        var phase = await ExperimentService.CurrentPhaseAsync(connection, null, row, cancellationToken);
+        var arms = phase.ParsedArms;
+        var decisions = (await connection.QueryAsync<Exposure>(new CommandDefinition(
+                "SELECT unit_id, arm, period, context FROM experiment_exposures WHERE experiment_id = @Id AND epoch = @Epoch AND context IS NOT NULL",
+                new { row.Id, phase.Epoch }, cancellationToken: cancellationToken)))
+            .Select(e => (e.Arm, e.Period, Value: ContextualPolicy.Numeric(e.Context, features)?[0]))
+            .Where(d => d.Value is not null && d.Arm >= 0 && d.Arm < arms.Count).Select(d => (d.Arm, d.Period, Value: d.Value!.Value)).ToList();
+        if (decisions.Count == 0)
+        {
+            return [];
+        }
+
+        var distinct = decisions.Select(d => d.Value).Distinct().Order().ToList();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var feature = features[0];
+        List<(string Label, Func<double, bool> Contains)> buckets;
+        if (distinct.Count <= 4)
+        {
+            buckets = distinct.Select(v => ($"{feature} = {v.ToString("G6", inv)}", (Func<double, bool>)(x => x == v))).ToList();
+        }
+        else
+        {
+            var sorted = decisions.Select(d => d.Value).Order().ToArray();
+            var edges = new[] { 0.25, 0.5, 0.75 }.Select(q => sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))]).Distinct().ToList();
+            buckets = [];
+            for (var i = 0; i <= edges.Count; i++)
+            {
+                double? lo = i == 0 ? null : edges[i - 1], hi = i == edges.Count ? null : edges[i];
+                var label = (lo, hi) switch
+                {
+                    (null, { } h) => $"{feature} < {h.ToString("G6", inv)}",
+                    ({ } l, null) => $"{feature} ≥ {l.ToString("G6", inv)}",
+                    _ => $"{lo!.Value.ToString("G6", inv)} ≤ {feature} < {hi!.Value.ToString("G6", inv)}",
+                };
+                buckets.Add((label, x => (lo is null || x >= lo) && (hi is null || x < hi)));
+            }
+        }
+
+        return buckets.Select(b => new ContextBucketAllocation(b.Label, decisions.Where(d => b.Contains(d.Value)).GroupBy(d => d.Period).OrderBy(g => g.Key)
+                .Select(g => (Period: g.Key, Units: g.Count(), Shares: arms.Select((a, i) => (a.Name, Share: g.Count(d => d.Arm == i) / (double)g.Count()))
+                    .ToDictionary(x => x.Name, x => x.Share, StringComparer.Ordinal)))
+                .Select(p => new ContextBucketPeriod(p.Period, p.Units, p.Shares)).ToList()))
+            .Where(b => b.Periods.Count > 0).ToList();
     }
 
     /// <summary>Evaluates one running experiment: guardrails first (a breach stops it), then the bandit's reallocation when
@@ -305,7 +378,7 @@ public sealed partial class ExperimentEvaluator(
         return new ExperimentDecision(name, "proposed", $"promote v{arm.Version} to '{control.Alias}': {evidence}", id);
     }
 
-    private async Task<(ExperimentRow Row, ExperimentAnalysis.Input Input, int Phase)> LoadAsync(string name, int? phase, CancellationToken cancellationToken)
+    private async Task<(ExperimentRow Row, ExperimentAnalysis.Input Input, int Phase, long PhaseStart)> LoadAsync(string name, int? phase, CancellationToken cancellationToken)
     {
         await router.FlushAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -346,7 +419,10 @@ public sealed partial class ExperimentEvaluator(
             }
         }
 
-        return (row, new ExperimentAnalysis.Input(arms, definition.Metrics, definition.Alpha, definition.SequentialTuning, expected, exposures, observations), number);
+        // Native metrics are not computed from feedback: ExperimentNativeMetrics judges them.
+        var feedbackMetrics = definition.Metrics.Where(m => m.Kind != MetricKinds.Native).ToList();
+        return (row, new ExperimentAnalysis.Input(arms, feedbackMetrics, definition.Alpha, definition.SequentialTuning, expected, exposures, observations), number,
+            phaseRow.StartedAt);
     }
 
     private static ulong GrowthSeed(string name) => Experimentation.Assignment.GrowthBookHash.Fnv1a32(name);
@@ -357,6 +433,12 @@ public sealed partial class ExperimentEvaluator(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluating experiment {Experiment} failed; the next tick tries again")]
     private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string experiment);
 }
+
+/// <summary>One bucket of a contextual bandit's first context feature: the arms' served shares per period.</summary>
+internal sealed record ContextBucketAllocation(string Bucket, IReadOnlyList<ContextBucketPeriod> Periods);
+
+/// <summary>The decisions of one period in one bucket.</summary>
+internal sealed record ContextBucketPeriod(int Period, int Units, IReadOnlyDictionary<string, double> Shares);
 
 /// <summary>Evaluates running experiments on a timer.</summary>
 internal sealed class ExperimentEvaluationTimer(ExperimentEvaluator evaluator, IOptions<ExperimentOptions> options, TimeProvider time) : BackgroundService

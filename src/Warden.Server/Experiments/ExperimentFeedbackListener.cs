@@ -62,7 +62,7 @@ public sealed partial class ExperimentFeedbackListener(WardenDatabase database, 
     }
 
     private static IEnumerable<string> Names(ExperimentDefinition definition) =>
-        definition.Metrics.SelectMany(m => new[] { m.Name, m.Denominator, m.Covariate }).OfType<string>().Distinct(StringComparer.Ordinal);
+        definition.Metrics.Where(m => m.Kind != MetricKinds.Native).SelectMany(m => new[] { m.Name, m.Denominator, m.Covariate }).OfType<string>().Distinct(StringComparer.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing experiment outcomes of {Count} feedback event(s) failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, int count);

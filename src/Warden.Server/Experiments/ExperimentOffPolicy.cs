@@ -26,7 +26,8 @@ public sealed class ExperimentOffPolicy(WardenDatabase database, ExperimentRoute
         var metric = request.Metric is null ? definition.Metrics.First(m => m.Role == MetricRoles.Primary) : definition.Metrics.FirstOrDefault(m => m.Name == request.Metric);
         var v = new Validator()
             .Require(metric is not null, "metric", $"must be one of the experiment's metrics: {string.Join(", ", definition.Metrics.Select(m => m.Name))}")
-            .Require(metric is null || metric.Kind != MetricKinds.Ratio, "metric", "a ratio metric has no per-unit reward; choose a binomial, continuous or count metric")
+            .Require(metric is null || metric.Kind is not (MetricKinds.Ratio or MetricKinds.Native), "metric",
+                "a ratio or native metric has no per-unit reward; choose a binomial, continuous or count metric")
             .Require(request.Alpha is > 0 and < 0.5, "alpha", "must be in (0, 0.5)");
         var policy = TargetPolicy.Create(request, arms, definition.Features, v);
         v.ThrowIfInvalid();

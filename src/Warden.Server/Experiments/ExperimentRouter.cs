@@ -25,8 +25,8 @@ public sealed class ExperimentOptions
 /// an epoch — a unit keeps the arm of its first exposure through later phases, and only an explicit reseed starts a new
 /// epoch. Everything is answered from an in-memory snapshot refreshed after each control-plane change (and on a timer for
 /// other replicas); first exposures are queued and written by a background writer, never on the request.</summary>
-public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable deployments, IOptions<ExperimentOptions> options, TimeProvider time)
-    : BackgroundService, IExperimentRouter
+public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable deployments, ExperimentServingStats serving, IOptions<ExperimentOptions> options,
+    TimeProvider time) : BackgroundService, IExperimentRouter
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
@@ -60,7 +60,8 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
         ExperimentDefinition Definition,
         Experimentation.Assignment.ExperimentDefinition Assignment,
         ConcurrentDictionary<string, StickyArm> Sticky,
-        ContextualPolicy? Contextual);
+        ContextualPolicy? Contextual,
+        ServedArm[] Served);
 
     private sealed record Snapshot(int Version, IReadOnlyDictionary<string, IReadOnlyList<Active>> ByModel);
 
@@ -130,6 +131,41 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
         return null;
     }
 
+    /// <inheritdoc />
+    public void RecordServed(ExperimentRoute route, double latencyMs, bool failed)
+    {
+        // Indexed loops over the snapshot: nothing is allocated on the prediction path.
+        if (_snapshot is not { } snapshot || !snapshot.ByModel.TryGetValue(route.Version.ModelName, out var experiments))
+        {
+            return;
+        }
+
+        for (var i = 0; i < experiments.Count; i++)
+        {
+            var e = experiments[i];
+            if (!string.Equals(e.Name, route.Experiment, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (e.Status != ExperimentStatuses.Running)
+            {
+                return; // a stopped experiment serves control and measures nothing
+            }
+
+            for (var a = 0; a < e.Arms.Count; a++)
+            {
+                if (string.Equals(e.Arms[a].Name, route.Arm, StringComparison.Ordinal))
+                {
+                    e.Served[a].Add(latencyMs, failed);
+                    return;
+                }
+            }
+
+            return;
+        }
+    }
+
     /// <summary>The active experiments of every model.</summary>
     internal async Task<IReadOnlyList<Active>> ActiveAsync(CancellationToken cancellationToken = default) =>
         (await CurrentAsync(cancellationToken)).ByModel.Values.SelectMany(x => x).ToList();
@@ -188,6 +224,7 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
         try
         {
             await FlushAsync(CancellationToken.None);
+            await serving.FlushAsync(CancellationToken.None);
         }
         catch (ObjectDisposedException)
         {
@@ -292,8 +329,9 @@ public sealed class ExperimentRouter(WardenDatabase database, DeploymentTable de
                 Namespace = definition.Namespace is { } n ? new ExperimentNamespace(n.Id, n.Start, n.End) : null,
                 Holdouts = definition.Holdout is { } h ? [new Holdout(h.Seed, h.Fraction)] : null,
             };
+            var served = Enumerable.Range(0, arms.Count).Select(a => serving.For(row.Id, (int)row.Phase, a)).ToArray();
             var active = new Active(row.Id, row.Name, row.ModelName, row.Status, (int)row.Phase, (int)phase.Epoch, period, arms, weights, definition, assignment, sticky,
-                contextual);
+                contextual, served);
             (byModel.TryGetValue(row.ModelName, out var list) ? list : byModel[row.ModelName] = []).Add(active);
         }
 

@@ -70,6 +70,7 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
             request.Mde, request.Baseline, request.StandardDeviation, planned, request.Alpha, bandit, request.Hypothesis,
             request.SequentialTuning ?? (planned is { } p ? p * request.Arms!.Count : 5000), features);
         var model = await registry.FindModelAsync(request.Model, cancellationToken);
+        CheckNativeAttributes(metrics, model.Sensitive);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var id = RegistryService.NewId("e");
         await using var uow = await database.BeginAsync(cancellationToken);
@@ -440,7 +441,15 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
                 continue;
             }
 
-            v.Require(!string.IsNullOrWhiteSpace(m.Name) && m.Name.Length <= 64, f + ".name", "the feedback value name (1–64 characters)")
+            if (m.Kind == MetricKinds.Native)
+            {
+                ValidateNative(v, m, f);
+                continue;
+            }
+
+            v.Require(m.Feature is null && m.Max is null && m.Min is null && m.Margin is null && m.MinimumSample is null, f,
+                    "feature, max, min, margin and minimumSample belong to native metrics (kind native)")
+                .Require(!string.IsNullOrWhiteSpace(m.Name) && m.Name.Length <= 64, f + ".name", "the feedback value name (1–64 characters)")
                 .Require(MetricKinds.All.Contains(m.Kind), f + ".kind", $"must be one of {string.Join(", ", MetricKinds.All)}")
                 .Require(m.Role is MetricRoles.Primary or MetricRoles.Secondary or MetricRoles.Guardrail, f + ".role", "must be primary, secondary or guardrail")
                 .Require((m.Kind == MetricKinds.Ratio) == !string.IsNullOrWhiteSpace(m.Denominator), f + ".denominator", "ratio metrics (and only they) name a denominator value")
@@ -448,6 +457,38 @@ public sealed partial class ExperimentService(WardenDatabase database, AuditLog 
                 .Require(m.CapQuantile is null or (> 0 and < 1), f + ".capQuantile", "must be in (0, 1)")
                 .Require(m.CapUpper is null || double.IsFinite(m.CapUpper.Value), f + ".capUpper", "must be finite")
                 .Require(m.Covariate is null || m.Kind != MetricKinds.Ratio, f + ".covariate", "CUPED is not available for ratio metrics");
+        }
+    }
+
+    private static void ValidateNative(Validator v, ExperimentMetric m, string f)
+    {
+        var known = NativeMetrics.All.Contains(m.Name);
+        v.Require(known, f + ".name", $"a native metric is one of {string.Join(", ", NativeMetrics.All)}")
+            .Require(m.Role is MetricRoles.Secondary or MetricRoles.Guardrail, f + ".role",
+                "a native metric is secondary or guardrail (the primary metric comes from feedback)")
+            .Require(!known || NativeMetrics.NeedsFeature(m.Name) == !string.IsNullOrWhiteSpace(m.Feature), f + ".feature",
+                NativeMetrics.NeedsFeature(m.Name) ? $"{m.Name} needs the feature or sensitive attribute it is about" : $"{m.Name} takes no feature")
+            .Require(m.Denominator is null && m.Covariate is null && m.CapUpper is null && m.CapQuantile is null && !m.Inverse, f,
+                "native metrics take no denominator, covariate, capping or inverse (their direction is fixed)")
+            .Require(m.Max is null || double.IsFinite(m.Max.Value), f + ".max", "must be finite")
+            .Require(m.Min is null || double.IsFinite(m.Min.Value), f + ".min", "must be finite")
+            .Require(m.Margin is null or (>= 0 and <= 100), f + ".margin", "a relative margin between 0 and 100 (0.2 = 20 % worse than control)")
+            .Require(m.MinimumSample is null or (>= 1 and <= 1_000_000_000), f + ".minimumSample", "must be between 1 and 10⁹")
+            .Require(m.Role != MetricRoles.Guardrail || m.Max is not null || m.Min is not null || m.Margin is not null, f,
+                "a native guardrail needs a limit: max, min or margin (relative to control)");
+    }
+
+    /// <summary>A fairness metric must name a sensitive attribute of the model (monitoring measures fairness on those only).</summary>
+    private static void CheckNativeAttributes(IReadOnlyList<ExperimentMetric> metrics, IReadOnlyList<SensitiveAttribute> sensitive)
+    {
+        var unknown = metrics.Where(m => m.Kind == MetricKinds.Native && m.Name.StartsWith("fairness.", StringComparison.Ordinal) &&
+                                         sensitive.All(a => a.Name != m.Feature)).Select(m => m.Feature).ToList();
+        if (unknown.Count > 0)
+        {
+            throw WardenProblemException.Validation(new Dictionary<string, string[]>
+            {
+                ["metrics"] = [$"'{string.Join("', '", unknown)}' is not a sensitive attribute of the model ({(sensitive.Count == 0 ? "it declares none" : string.Join(", ", sensitive.Select(a => a.Name)))})"],
+            });
         }
     }
 

@@ -15,6 +15,7 @@ public static class ExperimentsApi
     {
         builder.Services.AddOptions<ExperimentOptions>().BindConfiguration("Warden:Experiments")
             .Validate(o => o.EvaluationInterval > TimeSpan.Zero && o.ExposureQueueCapacity > 0, "EvaluationInterval and ExposureQueueCapacity must be positive").ValidateOnStart();
+        builder.Services.AddSingleton<ExperimentServingStats>();
         builder.Services.AddSingleton<ExperimentRouter>();
         builder.Services.AddSingleton<IExperimentRouter>(sp => sp.GetRequiredService<ExperimentRouter>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExperimentRouter>());

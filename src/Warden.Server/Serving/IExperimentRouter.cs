@@ -17,4 +17,8 @@ public interface IExperimentRouter
     /// <summary>The arm that serves <paramref name="unitId"/> of <paramref name="model"/>, or null; <paramref name="record"/> (the
     /// request's first record) is the context of a contextual bandit and of logged context features.</summary>
     ValueTask<ExperimentRoute?> RouteAsync(string model, string unitId, JsonElement record, CancellationToken cancellationToken);
+
+    /// <summary>Called once per request served through <paramref name="route"/>, on the prediction path (must not block or
+    /// allocate): its server-side latency, and whether it failed (got no predictions).</summary>
+    void RecordServed(ExperimentRoute route, double latencyMs, bool failed);
 }

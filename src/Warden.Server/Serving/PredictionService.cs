@@ -65,6 +65,7 @@ public sealed class PredictionService(
         }
 
         metrics.InFlight(model, 1);
+        var failed = true;
         try
         {
             var rows = ToRows(records, version.Signature, version.Index);
@@ -99,6 +100,7 @@ public sealed class PredictionService(
             var predictions = scores.Select(s => classifier ? new RecordPrediction(s >= 0.5, s) : new RecordPrediction(s, null)).ToList();
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             metrics.Request(model, version.Version, "success", seconds);
+            failed = false;
             await LogAsync(version, chosen, rows, predictions, seconds * 1000, requestId, callerKeyId, unitId, subjectId, shadow: false, cancellationToken, experiment);
             if (policy?.Shadows is { Count: > 0 } shadows)
             {
@@ -113,6 +115,10 @@ public sealed class PredictionService(
         finally
         {
             metrics.InFlight(model, -1);
+            if (experiment is not null && !cancellationToken.IsCancellationRequested)
+            {
+                experiments!.RecordServed(experiment, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failed);
+            }
         }
     }
 
