@@ -63,6 +63,25 @@ public static class MonitoringBench
         var log = app.Services.GetRequiredService<Warden.Server.Serving.EventLog>();
         var prepared = Enumerable.Range(0, total / 10_000).Select(b => Prepared(random, $"pipe-{b}", 10_000)).ToList();
         await PipelineAsync(monitoring, log, features, Prepared(random, "pipe-warm", 10_000));
+        if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
+        {
+            var extra = Enumerable.Range(0, 5).Select(b => Prepared(random, $"trace-{b}", 10_000)).ToList();
+            var c0 = Cpu();
+            foreach (var b in extra)
+            {
+                await monitoring.ObserveAsync("bench-20", 1, features, b.Rows, b.Scores, b.Id, null);
+            }
+
+            var c1 = Cpu();
+            foreach (var b in extra)
+            {
+                await log.AppendDurableAsync(b.Events);
+            }
+
+            var c2 = Cpu();
+            Console.WriteLine($"observe only: {50_000 / (c1 - c0):N0} events per CPU-second; log only: {50_000 / (c2 - c1):N0} events per CPU-second");
+        }
+
         // Two producers (one per core), as concurrent requests would: one profiles while the log's writer seals and syncs.
         var pipeline = Stopwatch.StartNew();
         var cpu = Cpu();

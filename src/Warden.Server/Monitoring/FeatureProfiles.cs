@@ -61,6 +61,44 @@ public sealed class FeatureProfiles
         }
     }
 
+    /// <summary>Adds rows whose numeric values are already parsed: <paramref name="numeric"/>[r][k] is the value of feature
+    /// <paramref name="numericIndexes"/>[k] of row r (NaN when missing); the other features are read from the text rows.</summary>
+    public void Observe(IReadOnlyList<string[]> rows, IReadOnlyList<double[]> numeric, IReadOnlyList<int> numericIndexes, IReadOnlyList<double>? outputs)
+    {
+        var profiles = numericIndexes.Select(j => Numeric.GetValueOrDefault(Features[j].Name)).ToArray();
+        lock (_gate)
+        {
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var values = numeric[r];
+                for (var k = 0; k < profiles.Length; k++)
+                {
+                    profiles[k]?.Add(values[k]);
+                }
+
+                var row = rows[r];
+                for (var j = 0; j < Features.Count; j++)
+                {
+                    if (Categorical.TryGetValue(Features[j].Name, out var categorical))
+                    {
+                        categorical.Add(string.IsNullOrEmpty(row[j]) ? null : row[j]);
+                    }
+                }
+
+                Rows++;
+            }
+
+            if (outputs is not null)
+            {
+                Output ??= new NumericProfile();
+                foreach (var o in outputs)
+                {
+                    Output.Add(double.IsFinite(o) ? o : null);
+                }
+            }
+        }
+    }
+
     /// <summary>Adds rows (values in model order, numbers as invariant text).</summary>
     public void Observe(IReadOnlyList<string[]> rows)
     {

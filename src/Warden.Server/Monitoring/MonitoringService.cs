@@ -236,9 +236,10 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var now = time.GetUtcNow();
         var context = await ContextAsync(model, version, features, cancellationToken);
         var window = Window(model, version, WindowStart(now), features, context.BinEdges);
-        window.Profiles.Observe(rows, outputs);
+        var numeric = ParseNumeric(context, rows); // once, for the profiles, the multivariate error and the label index
+        window.Profiles.Observe(rows, numeric, context.NumericIndexes, outputs);
         ObserveSegments(model, features, window, rows, outputs);
-        ObserveMultivariate(context, window, rows);
+        ObserveMultivariate(context, window, numeric);
         if (outputs is null)
         {
             return;
@@ -249,7 +250,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             window.AddPrediction(SensitiveGroups(context, rows[i]), context.Classifier ? outputs[i] >= 0.5 : null);
             if (requestId is not null)
             {
-                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", Pending(context, model, version, window.Start, now, outputs[i], entityId, rows[i]));
+                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", Pending(context, model, version, window.Start, now, outputs[i], entityId, rows[i], numeric[i]));
             }
         }
 
@@ -268,18 +269,20 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             var window = Window(group.Key.Model, group.Key.Version, group.Key.Start, features, context.BinEdges);
             var rows = items.ConvertAll(i => i.Row);
             var scores = items.ConvertAll(i => i.Score);
-            window.Profiles.Observe(rows, scores);
+            var numeric = ParseNumeric(context, rows);
+            window.Profiles.Observe(rows, numeric, context.NumericIndexes, scores);
             ObserveSegments(group.Key.Model, features, window, rows, scores);
-            ObserveMultivariate(context, window, rows);
-            foreach (var (e, _, row, score, violations) in items)
+            ObserveMultivariate(context, window, numeric);
+            for (var n = 0; n < items.Count; n++)
             {
+                var (e, _, row, score, violations) = items[n];
                 foreach (var (feature, kind, example) in violations)
                 {
                     window.AddViolation(feature, kind, example);
                 }
 
                 window.AddPrediction(SensitiveGroups(context, row), context.Classifier ? score >= 0.5 : null);
-                join.Add(e.RequestId, Pending(context, e.Model, e.Version, window.Start, e.At, score, e.UnitId, row));
+                join.Add(e.RequestId, Pending(context, e.Model, e.Version, window.Start, e.At, score, e.UnitId, row, numeric[n]));
             }
         }
     }
@@ -309,7 +312,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var context = await ContextAsync(e.Model, e.Version, null, cancellationToken);
         var row = context.Features.Select(f => e.Inputs.TryGetValue(f.Name, out var v) ? Convert.ToString(v is JsonElement j ? (j.ValueKind == JsonValueKind.String ? j.GetString() : j.GetRawText()) : v, CultureInfo.InvariantCulture) ?? "" : "").ToArray();
         var key = count == 1 ? e.RequestId : $"{e.RequestId}/{index}";
-        join.Add(key, Pending(context, e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, row));
+        join.Add(key, Pending(context, e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, row, ParseNumeric(context, [row])[0]));
     }
 
     /// <summary>Counts a feedback event's label against the predictions it names (in their windows); returns how many it labelled.</summary>
@@ -363,21 +366,36 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         }
     }
 
-    // Each row's PCA reconstruction error against the reference's subspace, summed per window (the mean merges exactly).
-    private static void ObserveMultivariate(VersionContext context, MonitoringWindow window, IReadOnlyList<string[]> rows)
+    // The numeric features of each row, parsed once (NaN when missing or not a number), in context.NumericIndexes order.
+    private static double[][] ParseNumeric(VersionContext context, IReadOnlyList<string[]> rows)
     {
-        if (context.Pca is not { } pca || rows.Count == 0)
+        var indexes = context.NumericIndexes;
+        var parsed = new double[rows.Count][];
+        for (var r = 0; r < parsed.Length; r++)
+        {
+            var row = rows[r];
+            var values = new double[indexes.Length];
+            for (var k = 0; k < values.Length; k++)
+            {
+                var j = indexes[k];
+                values[k] = j < row.Length && double.TryParse(row[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN;
+            }
+
+            parsed[r] = values;
+        }
+
+        return parsed;
+    }
+
+    // Each row's PCA reconstruction error against the reference's subspace, summed per window (the mean merges exactly).
+    private static void ObserveMultivariate(VersionContext context, MonitoringWindow window, double[][] numeric)
+    {
+        if (context.Pca is not { } pca || numeric.Length == 0)
         {
             return;
         }
 
-        var numeric = new List<double[]>(rows.Count);
-        foreach (var row in rows)
-        {
-            numeric.Add(Array.ConvertAll(context.NumericIndexes, j => j < row.Length && double.TryParse(row[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN));
-        }
-
-        window.AddReconstruction(pca.ReconstructionError(numeric) * numeric.Count, numeric.Count);
+        window.AddReconstruction(pca.ReconstructionError(numeric) * numeric.Length, numeric.Length);
     }
 
     private MonitoringWindow Window(string model, int version, long start, IReadOnlyList<FeatureSpec> features,
@@ -457,24 +475,22 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     public void Invalidate(string model, int version) => _contexts.TryRemove((model, version), out _);
 
     private static PendingPrediction Pending(VersionContext context, string model, int version, long windowStart, DateTimeOffset at, double score, string? entityId,
-        string[] row)
+        string[] row, double[] numeric)
     {
         var numbers = new double[context.Features.Count];
+        Array.Fill(numbers, double.NaN);
+        for (var k = 0; k < numeric.Length; k++)
+        {
+            numbers[context.NumericIndexes[k]] = numeric[k];
+        }
+
         string?[]? texts = null;
         for (var j = 0; j < numbers.Length; j++)
         {
             var value = j < row.Length ? row[j] : null;
-            if (context.Features[j].Kind == FeatureKinds.Numeric && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+            if (double.IsNaN(numbers[j]) && (context.Features[j].Kind != FeatureKinds.Numeric || !string.IsNullOrEmpty(value)))
             {
-                numbers[j] = x;
-            }
-            else
-            {
-                numbers[j] = double.NaN;
-                if (context.Features[j].Kind != FeatureKinds.Numeric || !string.IsNullOrEmpty(value))
-                {
-                    (texts ??= new string?[numbers.Length])[j] = value;
-                }
+                (texts ??= new string?[numbers.Length])[j] = value;
             }
         }
 
