@@ -104,6 +104,8 @@ public sealed partial class MonitoringEvents(MonitoringService monitoring, IServ
 /// <summary>Checkpoints changed windows on a cadence and at shutdown, and expires the label join.</summary>
 public sealed class MonitoringCheckpointer(MonitoringService monitoring, LabelJoin join, TimeProvider time, IOptions<MonitoringOptions> options) : BackgroundService
 {
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -114,6 +116,11 @@ public sealed class MonitoringCheckpointer(MonitoringService monitoring, LabelJo
                 await Task.Delay(options.Value.CheckpointInterval, time, stoppingToken);
                 await monitoring.CheckpointAsync(stoppingToken);
                 join.Expire(time.GetUtcNow());
+                if (time.GetUtcNow() - _lastPrune > TimeSpan.FromHours(1))
+                {
+                    _lastPrune = time.GetUtcNow();
+                    await monitoring.PruneCheckpointsAsync(stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

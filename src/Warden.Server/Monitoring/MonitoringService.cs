@@ -23,6 +23,10 @@ public sealed class MonitoringOptions
     /// label horizon is WindowsKept × Window).</summary>
     public int WindowsKept { get; set; } = 168;
 
+    /// <summary>This replica's name in the checkpoint table (default: the machine name). Replicas sharing a database need
+    /// distinct names; a replica restarted under the same name takes its windows back.</summary>
+    public string ReplicaId { get; set; } = Environment.MachineName;
+
     /// <summary>How often changed windows are checkpointed to the database.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -592,14 +596,23 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 var state = window.ToCheckpointJson();
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO monitoring_windows (model, version, window_start, state, updated_at) VALUES (@model, @version, @start, @state, @now) " +
-                    "ON CONFLICT (model, version, window_start) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                    new { model, version, start = window.Start, state, now }, cancellationToken: cancellationToken));
+                    "INSERT INTO monitoring_windows (replica, model, version, window_start, state, updated_at) VALUES (@replica, @model, @version, @start, @state, @now) " +
+                    "ON CONFLICT (replica, model, version, window_start) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                    new { replica = options.Value.ReplicaId, model, version, start = window.Start, state, now }, cancellationToken: cancellationToken));
                 written++;
             }
         }
 
         return written;
+    }
+
+    /// <summary>Deletes this replica's checkpoints older than the kept span (they are never loaded again).</summary>
+    public async Task<int> PruneCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        var from = WindowStart(time.GetUtcNow()) - (long)options.Value.Window.TotalMilliseconds * options.Value.WindowsKept;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM monitoring_windows WHERE replica = @replica AND window_start < @from",
+            new { replica = options.Value.ReplicaId, from }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Loads the checkpointed windows still within the kept span (at start, before the event log replays).</summary>
@@ -608,7 +621,8 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         var from = WindowStart(time.GetUtcNow()) - (long)options.Value.Window.TotalMilliseconds * options.Value.WindowsKept;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Model, long Version, string State)>(new CommandDefinition(
-            "SELECT model AS Model, version AS Version, state AS State FROM monitoring_windows WHERE window_start >= @from", new { from }, cancellationToken: cancellationToken));
+            "SELECT model AS Model, version AS Version, state AS State FROM monitoring_windows WHERE replica = @replica AND window_start >= @from",
+            new { from, replica = options.Value.ReplicaId }, cancellationToken: cancellationToken));
         foreach (var (model, version, state) in rows)
         {
             var stored = MonitoringWindow.FromJson(state);
