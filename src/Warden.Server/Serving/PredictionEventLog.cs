@@ -113,6 +113,11 @@ public sealed partial class EventLog : BackgroundService
     private IEventLogConsumer[] _consumers = [];
     private long _lastSweep;
 
+    // The writer's plaintext buffer, reused across commits (one writer): a fresh 256 KB buffer per commit would land on the
+    // large object heap and cost a gen-2 collection every few hundred commits.
+    private readonly ArrayBufferWriter<byte> _lines = new(256 * 1024);
+    private byte[] _chunk = new byte[256 * 1024];
+
     // One queue entry: a served prediction (no acknowledgement), or a posted batch acknowledged as a whole.
     private readonly record struct Pending(LoggedEvent? Event, IReadOnlyList<LoggedEvent>? Batch, TaskCompletionSource? Ack)
     {
@@ -313,7 +318,8 @@ public sealed partial class EventLog : BackgroundService
             {
                 var segment = day.Key;
                 var key = await _keys.GetAsync("segment:" + segment, "segment", cancellationToken);
-                var lines = new ArrayBufferWriter<byte>(256 * 1024);
+                var lines = _lines;
+                lines.ResetWrittenCount();
                 using (var writer = new Utf8JsonWriter(lines, new JsonWriterOptions { Encoder = Json.Encoder, SkipValidation = true }))
                 {
                     foreach (var e in day)
@@ -325,15 +331,22 @@ public sealed partial class EventLog : BackgroundService
                     }
                 }
 
-                await using var file = new FileStream(Path.Combine(_directory, segment), FileMode.Append, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous);
-                var chunk = Security.Envelope.Seal(key!, lines.WrittenSpan, ChunkContext(segment, file.Position));
-                var length = new byte[4];
-                System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, chunk.Length);
-                await file.WriteAsync(length, cancellationToken);
-                await file.WriteAsync(chunk, cancellationToken);
-                await file.FlushAsync(cancellationToken);
+                // Length prefix and sealed chunk go out in one write from a reused buffer (no large-object allocation per commit).
+                await using var file = new FileStream(Path.Combine(_directory, segment), FileMode.Append, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous);
+                var sealedLength = Security.Envelope.SealedLength(lines.WrittenCount);
+                if (_chunk.Length < 4 + sealedLength)
+                {
+                    _chunk = new byte[Math.Max(4 + sealedLength, _chunk.Length * 2)];
+                }
+
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(_chunk, sealedLength);
+                Security.Envelope.Seal(key!, lines.WrittenSpan, ChunkContext(segment, file.Position), _chunk.AsSpan(4, sealedLength));
+                await file.WriteAsync(_chunk.AsMemory(0, 4 + sealedLength), cancellationToken);
                 file.Flush(flushToDisk: true);
             }
+
+            // Plaintext of personal inputs must not linger in memory after it was sealed.
+            _lines.Clear();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or OperationCanceledException)
         {

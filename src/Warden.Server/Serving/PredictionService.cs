@@ -69,30 +69,26 @@ public sealed class PredictionService(
         {
             var rows = ToRows(records, version.Signature, version.Index);
             double[] scores;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            try
             {
-                timeout.CancelAfter(options.Value.For(model).RequestTimeout);
-                try
-                {
-                    scores = await version.ScoreAsync(rows, timeout.Token);
-                }
-                catch (QueueFullException)
-                {
-                    metrics.Request(model, version.Version, "queue_full", 0);
-                    throw new WardenProblemException(StatusCodes.Status429TooManyRequests, "The model is at capacity.",
-                        $"{model} v{version.Version} has {options.Value.QueueCapacity} records waiting; retry shortly.");
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    metrics.Request(model, version.Version, "timeout", 0);
-                    throw new WardenProblemException(StatusCodes.Status504GatewayTimeout, "The model did not answer in time.",
-                        $"No answer within {options.Value.RequestTimeout.TotalSeconds:0.#} s.");
-                }
-                catch (ScoringException e)
-                {
-                    metrics.Request(model, version.Version, "invalid_input", 0);
-                    throw new WardenProblemException(StatusCodes.Status400BadRequest, "The records cannot be scored.", e.Message);
-                }
+                scores = await version.ScoreAsync(rows, cancellationToken);
+            }
+            catch (QueueFullException)
+            {
+                metrics.Request(model, version.Version, "queue_full", 0);
+                throw new WardenProblemException(StatusCodes.Status429TooManyRequests, "The model is at capacity.",
+                    $"{model} v{version.Version} has {options.Value.QueueCapacity} records waiting; retry shortly.");
+            }
+            catch (TimeoutException)
+            {
+                metrics.Request(model, version.Version, "timeout", 0);
+                throw new WardenProblemException(StatusCodes.Status504GatewayTimeout, "The model did not answer in time.",
+                    $"No answer within {options.Value.For(model).RequestTimeout.TotalSeconds:0.#} s.");
+            }
+            catch (ScoringException e)
+            {
+                metrics.Request(model, version.Version, "invalid_input", 0);
+                throw new WardenProblemException(StatusCodes.Status400BadRequest, "The records cannot be scored.", e.Message);
             }
 
             var classifier = version.Row.ModelTask == ModelTasks.BinaryClassification;
@@ -142,7 +138,7 @@ public sealed class PredictionService(
                 await LogAsync(version, alias, rows, predictions, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, callerKeyId, unitId, null, shadow: true,
                     CancellationToken.None);
             }
-            catch (Exception e) when (e is ScoringException or QueueFullException or InvalidOperationException)
+            catch (Exception e) when (e is ScoringException or QueueFullException or TimeoutException or InvalidOperationException)
             {
                 metrics.ShadowDropped(model);
             }
