@@ -15,6 +15,7 @@ internal sealed class Batcher : IAsyncDisposable
     private readonly Task[] _workers;
     private readonly IScoringModel _model;
     private readonly IReadOnlyList<string> _columns;
+    private readonly Dictionary<string, int> _columnIndex;
     private readonly ServingOptions _options;
     private readonly ServingMetrics _metrics;
     private readonly SemaphoreSlim _slots;
@@ -26,6 +27,7 @@ internal sealed class Batcher : IAsyncDisposable
     {
         _model = model;
         _columns = columns;
+        _columnIndex = CsvTable.IndexColumns(columns);
         _options = options;
         _metrics = metrics;
         _modelName = modelName;
@@ -62,7 +64,7 @@ internal sealed class Batcher : IAsyncDisposable
     private double[] ScoreNow(IReadOnlyList<string[]> rows)
     {
         var started = Stopwatch.GetTimestamp();
-        var scores = _model.Score(CsvTable.FromRows(_columns, rows as List<string[]> ?? [.. rows]));
+        var scores = _model.Score(CsvTable.FromRows(_columns, rows as List<string[]> ?? [.. rows], _columnIndex));
         _metrics.Batch(_modelName, _version, rows.Count, 0, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return scores;
     }
@@ -163,7 +165,7 @@ internal sealed class Batcher : IAsyncDisposable
         var queueSeconds = batch.Average(i => Stopwatch.GetElapsedTime(i.Enqueued, started).TotalSeconds);
         try
         {
-            var scores = _model.Score(CsvTable.FromRows(_columns, batch.Select(i => i.Row).ToList()));
+            var scores = _model.Score(CsvTable.FromRows(_columns, batch.Select(i => i.Row).ToList(), _columnIndex));
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Result.TrySetResult(scores[i]);
