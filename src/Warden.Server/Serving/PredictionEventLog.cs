@@ -73,6 +73,11 @@ public sealed class EventLogOptions
 
     /// <summary>Most events in one group commit (one sealed chunk and one fsync per day segment).</summary>
     public int MaxBatch { get; set; } = 8192;
+
+    /// <summary>Served predictions, which nobody waits for, are committed at most this often, so one fsync covers many of
+    /// them (they are already only in memory until their commit). Posted events, acknowledged after their fsync, are
+    /// committed at once. Zero commits whatever is queued as soon as the writer is free.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 }
 
 /// <summary>The embedded durable event log: predictions (from serving, or posted) and feedback in append-only day segments
@@ -110,6 +115,7 @@ public sealed partial class EventLog : BackgroundService
     private readonly Lock _seenLock = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _flushed = new(1, 1);
+    private readonly SemaphoreSlim _urgent = new(0); // released when an acknowledged batch is queued: commit it now
     private IEventLogConsumer[] _consumers = [];
     private long _lastSweep;
 
@@ -190,6 +196,7 @@ public sealed partial class EventLog : BackgroundService
         {
             await _queue.Writer.WriteAsync(new Pending(null, fresh, ack), cancellationToken);
             queued = true;
+            _urgent.Release();
             await ack.Task;
         }
         catch
@@ -256,8 +263,22 @@ public sealed partial class EventLog : BackgroundService
         var batch = new List<Pending>(_options.MaxBatch);
         try
         {
+            var lastCommit = 0L;
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                // Only served predictions waiting: let more of them join this commit, unless an acknowledged batch arrives.
+                var wait = _options.CommitInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastCommit);
+                if (wait > TimeSpan.Zero && _urgent.CurrentCount == 0 && _queue.Reader.Count < _options.MaxBatch)
+                {
+                    await _urgent.WaitAsync(wait, stoppingToken);
+                }
+
+                while (_urgent.CurrentCount > 0 && _urgent.Wait(0, CancellationToken.None))
+                {
+                    // Every acknowledged batch queued so far is in this commit.
+                }
+
+                lastCommit = System.Diagnostics.Stopwatch.GetTimestamp();
                 await _flushed.WaitAsync(stoppingToken);
                 try
                 {
@@ -651,6 +672,7 @@ public sealed partial class EventLog : BackgroundService
     public override void Dispose()
     {
         _flushed.Dispose();
+        _urgent.Dispose();
         base.Dispose();
     }
 
