@@ -193,15 +193,25 @@ public sealed class PredictionService(
 
             var row = new string[features.Count];
             var seen = 0;
+            var position = 0;
             foreach (var property in record.EnumerateObject())
             {
-                var j = index is null ? IndexOf(features, property.Name) : index.TryGetValue(property.Name, out var at) ? at : -1;
+                // Callers usually send the features in signature order: compare the UTF-8 name in place before looking it up
+                // (property.Name allocates a string).
+                var j = position < features.Count && property.NameEquals(features[position].Name) ? position
+                    : index is null ? IndexOf(features, property.Name) : index.TryGetValue(property.Name, out var at) ? at : -1;
+                position = j + 1;
                 if (j < 0)
                 {
                     throw Invalid($"records[{r}].{property.Name}", $"is not a feature of the model; it takes {string.Join(", ", features.Select(f => f.Name))}");
                 }
 
                 var f = features[j];
+                if (row[j] is not null)
+                {
+                    throw Invalid($"records[{r}].{f.Name}", "appears twice in the record");
+                }
+
                 var value = property.Value;
                 row[j] = f.Kind switch
                 {
