@@ -161,15 +161,14 @@ public sealed class PrivacyService
     }
 
     /// <summary>Applies a compiled policy to one row of feature values (strings in model order; numbers as invariant text).</summary>
-    public async ValueTask<Dictionary<string, object?>> ApplyAsync(FieldPolicy policy, IReadOnlyList<string> row, IReadOnlyList<FeatureSpec> features,
+    public async ValueTask<StoredFieldDictionary> ApplyAsync(FieldPolicy policy, IReadOnlyList<string> row, IReadOnlyList<FeatureSpec> features,
         CancellationToken cancellationToken = default)
     {
         var pseudonym = _pseudonym ??= await OperatorAsync("pseudonymize", cancellationToken: cancellationToken);
-        var result = new Dictionary<string, object?>(row.Count, StringComparer.Ordinal);
+        var values = new object?[row.Count];
         for (var i = 0; i < row.Count; i++)
         {
-            var name = policy.Features[i];
-            result[name] = policy.Actions[i] switch
+            values[i] = policy.Actions[i] switch
             {
                 FieldAction.Pseudonymize => pseudonym.Apply(policy.EntityTypes[i], row[i]),
                 FieldAction.Scan => MaskText(row[i], policy.ScanSources[i]),
@@ -179,7 +178,7 @@ public sealed class PrivacyService
             };
         }
 
-        return result;
+        return new StoredFieldDictionary(policy.Features, values);
     }
 
     /// <summary>Applies a model's field policy to a payload: public features are kept, free text is scanned and masked, and

@@ -162,14 +162,14 @@ public sealed class PredictionService(
         await monitoring.ObserveAsync(version.ModelName, version.Version, version.Signature.Features, rows, outputs, requestId, unitId, cancellationToken);
         for (var i = 0; i < rows.Count; i++)
         {
-            var stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);
+            IReadOnlyDictionary<string, object?> stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);
             var eventId = Guid.CreateVersion7().ToString("N");
             string? subject = null, sealedInputs = null;
             if (subjectId is not null)
             {
                 subject = Security.SubjectVault.SubjectDigest(subjectId);
                 sealedInputs = Convert.ToBase64String(await subjects.SealAsync(subjectId, eventId, JsonSerializer.SerializeToUtf8Bytes(stored), cancellationToken));
-                stored = [];
+                stored = new Dictionary<string, object?>();
             }
 
             events.TryAppend(new PredictionEvent(eventId, requestId, version.ModelName, version.Version, alias, time.GetUtcNow(), stored,
