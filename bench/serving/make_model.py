@@ -7,7 +7,8 @@ Trains a scikit-learn LogisticRegression on a seeded synthetic 20-feature binary
                       MatMul + Add + Sigmoid, output `probability` float32 [N,1] (opset 13, IR version 8)
   model.json          feature names, coefficients and intercept (the bare ASP.NET endpoint and the FastAPI app
                       rebuild the model from it)
-  metadata.json       Warden upload metadata: the declared features f0…f19 (numeric, float32)
+  metadata.json       Warden upload metadata: the declared features f0…f19 (numeric, float32, classified public)
+  metadata-unclassified.json  the same without a data classification (Warden's default: personal)
   card.json           a complete model card (all seven sections) for Warden's compliance gate
   body-tabular.json   {"records":[{"f0":…,…,"f19":…}]} — Warden's tabular endpoint, the bare endpoint and FastAPI
   body-bare.json      the same bytes as body-tabular.json
@@ -84,12 +85,19 @@ write_json("model.json", {
     "test_roc_auc": round(float(auc), 6),
 }, indent=1)
 
-write_json("metadata.json", {
+METADATA = {
     "features": [{"name": name, "kind": "numeric", "elementType": "float32"} for name in FEATURES],
     "lineage": {"codeReference": "bench/serving/make_model.py",
                 "hyperParameters": {"C": "1.0", "max_iter": "1000", "seed": str(SEED)},
                 "trainingMetrics": {"roc_auc": round(float(auc), 6)}},
-}, indent=1)
+}
+# The features are synthetic (make_classification), so they are classified public: stored prediction events keep the
+# values. metadata-unclassified.json leaves them unclassified, which Warden treats as personal (a keyed pseudonym per
+# value in every stored event); run.sh measures that too, for transparency.
+write_json("metadata.json", {**METADATA, "dataClassification": [
+    {"feature": name, "classification": "public", "justification": "synthetic make_classification feature; describes no person"}
+    for name in FEATURES]}, indent=1)
+write_json("metadata-unclassified.json", METADATA, indent=1)
 
 write_json("card.json", {
     "intendedUse": "Benchmark model for the serving harness in bench/serving: a 20-feature logistic regression scored "

@@ -5,7 +5,7 @@
     report.py check RESPONSE EXPECTED        exit 0 when the response's first probability matches expected.json (1e-4)
     report.py table WORKDIR OUTPUT.md        print the Markdown results and write them to OUTPUT.md
 
-WORKDIR holds, per contender key (a…e): KEY.status ("ok" or the reason it did not run), KEY.wrk.txt (measured wrk run),
+WORKDIR holds, per contender key (a…e, and u: (a) with unclassified features, closed loop only): KEY.status ("ok" or the reason it did not run), KEY.wrk.txt (measured wrk run),
 KEY.fixed.txt (LoadGen fixed-rate run) and, for e, e.csv (BenchmarkDotNet's CSV report); settings.json holds the run's
 settings.
 """
@@ -20,6 +20,8 @@ import time
 
 CONTENDERS = [
     ("a", "Warden tabular predict (auth, validation, event log, metrics)", "POST /api/v1/predict/{model}"),
+    ("u", "(a) with the features left unclassified (default personal: a keyed pseudonym per value in each stored event)",
+     "POST /api/v1/predict/{model}"),
     ("b", "Warden Open Inference Protocol infer", "POST /v2/models/{m}/infer"),
     ("c", "bare ASP.NET Core endpoint (HTTP floor)", "POST /predict"),
     ("d", "FastAPI + uvicorn + scikit-learn", "POST /predict"),

@@ -146,6 +146,17 @@ bench() {
   status "$key" ok
 }
 status() { echo "$2" >"$WORK/$1.status"; }
+# closed KEY URL BODY [BEARER]: wrk warm-up and measured wrk run only (no fixed-rate run).
+closed() {
+  local key=$1 url=$2 body=$3 bearer=${4:-}
+  local limit=$(( $(seconds "$DURATION") + $(seconds "$WARMUP") + 60 ))
+  log "($key) warm-up $WARMUP, then wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
+  BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 5s -s "$HERE/post.lua" "$url" >"$WORK/$key.warmup.txt" 2>&1 || true
+  BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency -s "$HERE/post.lua" "$url" \
+    | tee "$WORK/$key.wrk.txt" >&2 || true
+  $PY "$HERE/report.py" rps "$WORK/$key.wrk.txt" >/dev/null || { status "$key" "not available: wrk gave no result (see $key.wrk.txt)"; return 1; }
+  status "$key" ok
+}
 
 for port in "$BARE_PORT" "$FASTAPI_PORT" "$WARDEN_PORT"; do
   port_free "$port" || die "port $port on 127.0.0.1 is in use; set WARDEN_PORT/BARE_PORT/FASTAPI_PORT"
@@ -160,6 +171,7 @@ cat >"$WORK/settings.json" <<EOF2
  "warden_request_logs": $REQUEST_LOGS}
 EOF2
 for key in a b c d e; do if ! want $key; then status $key "skipped (--only $ONLY)"; fi; done
+want a || status u "skipped (--only $ONLY)"
 
 # ---------------------------------------------------------------------------------------------------- builds
 log "building the bare endpoint and the load generator (Release)"
@@ -209,6 +221,11 @@ run_warden() {
   if want a; then
     check a "$W/api/v1/predict/$MODEL" "$HERE/body-tabular.json" "$CLIENT" || true
     bench a "$W/api/v1/predict/$MODEL" "$HERE/body-tabular.json" "$CLIENT" || true
+    if check u "$W/api/v1/predict/$MODEL-unclassified" "$HERE/body-tabular.json" "$CLIENT"; then
+      closed u "$W/api/v1/predict/$MODEL-unclassified" "$HERE/body-tabular.json" "$CLIENT" || true
+    else
+      status u "not available: the unclassified model did not answer correctly"
+    fi
   fi
   if want b; then
     local ready
@@ -244,6 +261,16 @@ setup_warden() {
   warden "$dev" models submit "$MODEL" 1 --reason "serving benchmark" || return 1
   warden "$appr" models approve "$MODEL" 1 --comment "benchmark model, synthetic data" || return 1
   warden "$op" models promote "$MODEL" 1 --alias champion --reason "serving benchmark" || return 1
+  # The same model with its features left unclassified (Warden's default: personal, so every stored event holds a keyed
+  # pseudonym per value instead of the value): measured as row (u), for transparency.
+  local u=$MODEL-unclassified
+  warden "$dev" models create "$u" --owner serving-bench --tier 3 --description "bench/serving model, features unclassified" \
+    --purpose "Serving benchmark" --tag bench || return 1
+  warden "$dev" models upload "$u" "$HERE/model.onnx" --metadata "$HERE/metadata-unclassified.json" --code-ref bench/serving/make_model.py || return 1
+  warden "$dev" models card "$u" 1 --set "$HERE/card.json" || return 1
+  warden "$dev" models submit "$u" 1 --reason "serving benchmark" || return 1
+  warden "$appr" models approve "$u" 1 --comment "benchmark model, synthetic data" || return 1
+  warden "$op" models promote "$u" 1 --alias champion --reason "serving benchmark" || return 1
   # The serving routes pick the promotion up within their refresh interval.
   local deadline=$((SECONDS + 60))
   until check a "$W/api/v1/predict/$MODEL" "$HERE/body-tabular.json" "$CLIENT" 2>/dev/null; do

@@ -6,20 +6,30 @@ namespace Warden.Inference;
 /// CRLF or LF line ends), with a header row naming the columns.</summary>
 public sealed class CsvTable
 {
-    private readonly Dictionary<string, int> _index;
+    private readonly IReadOnlyDictionary<string, int> _index;
 
-    private CsvTable(IReadOnlyList<string> columns, List<string[]> rows)
+    private CsvTable(IReadOnlyList<string> columns, List<string[]> rows, IReadOnlyDictionary<string, int>? index = null)
     {
         Columns = columns;
         Rows = rows;
-        _index = new Dictionary<string, int>(StringComparer.Ordinal);
+        _index = index ?? IndexColumns(columns);
+    }
+
+    /// <summary>Column name → position for a header; throws <see cref="CsvException"/> when a name appears twice. Callers
+    /// that build many tables with the same header (a batcher) index it once and pass it to
+    /// <see cref="FromRows(IReadOnlyList{string}, List{string[]}, IReadOnlyDictionary{string, int})"/>.</summary>
+    public static Dictionary<string, int> IndexColumns(IReadOnlyList<string> columns)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < columns.Count; i++)
         {
-            if (!_index.TryAdd(columns[i], i))
+            if (!index.TryAdd(columns[i], i))
             {
                 throw new CsvException($"column '{columns[i]}' appears twice in the header");
             }
         }
+
+        return index;
     }
 
     /// <summary>Column names from the header.</summary>
@@ -45,6 +55,9 @@ public sealed class CsvTable
 
     /// <summary>A table from rows already split into fields (e.g. JSON records).</summary>
     public static CsvTable FromRows(IReadOnlyList<string> columns, List<string[]> rows) => new(columns, rows);
+
+    /// <summary>A table from rows already split into fields, with the header's index from <see cref="IndexColumns"/>.</summary>
+    public static CsvTable FromRows(IReadOnlyList<string> columns, List<string[]> rows, IReadOnlyDictionary<string, int> index) => new(columns, rows, index);
 
     /// <summary>Parses CSV text; throws <see cref="CsvException"/> naming the line of the first problem.</summary>
     public static CsvTable Parse(string text, int maxRows = 1_000_000)

@@ -12,6 +12,7 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
     private readonly InferenceSession _session;
     private readonly bool _vectorInput;
     private readonly string? _scoreOutput;
+    private readonly RunOptions _runOptions = new(); // read-only after creation, so concurrent runs share it
 
     public OnnxScoringModel(byte[] artifact, IReadOnlyList<FeatureSpec>? declared, SessionOptions? options = null)
     {
@@ -21,6 +22,7 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException)
         {
+            _runOptions.Dispose();
             throw new ModelArtifactException($"the artifact is neither an ML.NET zip nor a loadable ONNX model ({FirstLine(e.Message)})", e);
         }
 
@@ -74,6 +76,7 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
         catch
         {
             _session.Dispose();
+            _runOptions.Dispose();
             throw;
         }
     }
@@ -168,20 +171,21 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
     {
         var width = Signature.Features.Count;
         var values = new float[n * width];
+        var rows = data.Rows;
         for (var j = 0; j < width; j++)
         {
-            var column = data.Column(Signature.Features[j].Name);
+            var name = Signature.Features[j].Name;
+            var at = data.IndexOf(name);
             for (var r = 0; r < n; r++)
             {
-                values[(r * width) + j] = (float)ModelRuntime.ParseNumber(column[r], r, Signature.Features[j].Name);
+                values[(r * width) + j] = (float)ModelRuntime.ParseNumber(rows[r][at], r, name);
             }
         }
 
         try
         {
             using var input = OrtValue.CreateTensorValueFromMemory(values, [n, width]);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, [Signature.Inputs[0].Name], [input], [_scoreOutput ?? _session.OutputNames[0]]);
+            using var outputs = _session.Run(_runOptions, [Signature.Inputs[0].Name], [input], [_scoreOutput ?? _session.OutputNames[0]]);
             var output = outputs[0];
             var shape = output.GetTensorTypeAndShape().Shape;
             var result = new double[n];
@@ -296,7 +300,11 @@ internal sealed class OnnxScoringModel : IScoringModel, ITensorModel
         };
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 
     private static double[] Read(double[] values, int[] dimensions, int n)
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Warden.Contracts;
+using Warden.Server.Platform;
 using Warden.Server.Serving;
 using Warden.Server.Tests.Infrastructure;
 
@@ -208,5 +209,38 @@ public sealed class FailedLoadTests
         using var response = await http.PostAsJsonAsync("/api/v1/predict/credit", GermanCredit.NumericColumns.ToDictionary(c => c, _ => 1.0));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode); // never served, never a 500
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/v2/models/credit/ready")).StatusCode);
+    }
+}
+
+/// <summary>Records are validated against the signature whatever the order of their fields.</summary>
+public sealed class RecordValidationTests
+{
+    private static readonly ModelSignature Signature = new("onnx", [], [],
+        [new FeatureSpec("Age", FeatureKinds.Numeric, "float32"), new FeatureSpec("Purpose", FeatureKinds.Categorical, "string")]);
+
+    private static List<string[]> Rows(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return PredictionService.ToRows([document.RootElement], Signature, new Dictionary<string, int> { ["Age"] = 0, ["Purpose"] = 1 });
+    }
+
+    [Fact]
+    public void Fields_in_any_order_land_in_model_order()
+    {
+        Assert.Equal(["35", "car"], Rows("""{"Age": 35, "Purpose": "car"}""")[0]);
+        Assert.Equal(["35.5", "car"], Rows("""{"Purpose": "car", "Age": 35.5}""")[0]);
+    }
+
+    [Theory]
+    [InlineData("""{"Age": 35, "Age": 36, "Purpose": "car"}""", "records[0].Age", "appears twice")]
+    [InlineData("""{"Age": 35, "Age": 36}""", "records[0].Age", "appears twice")]
+    [InlineData("""{"Age": 35, "Colour": "red"}""", "records[0].Colour", "is not a feature")]
+    [InlineData("""{"Purpose": "car"}""", "records[0].Age", "is missing")]
+    [InlineData("""{"Age": "old", "Purpose": "car"}""", "records[0].Age", "expected numeric")]
+    public void A_wrong_record_is_a_400_naming_the_field(string json, string field, string message)
+    {
+        var problem = Assert.Throws<WardenProblemException>(() => Rows(json));
+        Assert.Equal(400, problem.Status);
+        Assert.Contains(message, Assert.Single(problem.Errors![field]), StringComparison.Ordinal);
     }
 }

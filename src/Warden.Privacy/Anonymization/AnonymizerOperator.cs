@@ -54,6 +54,11 @@ public abstract class AnonymizerOperator
     public string Apply(string entityType, ReadOnlySpan<char> value)
     {
         ArgumentNullException.ThrowIfNull(entityType);
+        return ApplyCore(entityType, value);
+    }
+
+    private protected virtual string ApplyCore(string entityType, ReadOnlySpan<char> value)
+    {
         var output = new StringBuilder(value.Length + entityType.Length + 2);
         Write(output, entityType, value);
         return output.ToString();
@@ -131,7 +136,48 @@ internal sealed class PseudonymizeOperator : AnonymizerOperator
 
     public override string Name => "pseudonymize";
 
+    // One keyed HMAC context per thread, reset after each value: the one-shot HMACSHA256.HashData looks the algorithm up
+    // and builds a context on every call, which dominated the cost of pseudonymising a row of 20 fields.
+    [ThreadStatic]
+    private static (PseudonymizeOperator Owner, System.Security.Cryptography.IncrementalHash Hmac)? t_context;
+
+    private void Mac(ReadOnlySpan<byte> data, Span<byte> mac)
+    {
+        var context = t_context;
+        if (context is not { } c || !ReferenceEquals(c.Owner, this))
+        {
+            context?.Hmac.Dispose();
+            c = (this, System.Security.Cryptography.IncrementalHash.CreateHMAC(System.Security.Cryptography.HashAlgorithmName.SHA256, _key));
+            t_context = c;
+        }
+
+        c.Hmac.AppendData(data);
+        c.Hmac.GetHashAndReset(mac);
+    }
+
     internal override void Write(StringBuilder output, string entityType, ReadOnlySpan<char> value)
+    {
+        Span<char> hex = stackalloc char[64];
+        Hex(value, hex);
+        output.Append('<').Append(entityType).Append('_').Append(hex[.._length]).Append('>');
+    }
+
+    // The same text as Write, built in one string (no StringBuilder): this runs for every personal field of every stored prediction.
+    private protected override string ApplyCore(string entityType, ReadOnlySpan<char> value)
+    {
+        Span<char> hex = stackalloc char[64];
+        Hex(value, hex);
+        var length = entityType.Length + _length + 3;
+        Span<char> text = length <= 256 ? stackalloc char[length] : new char[length];
+        text[0] = '<';
+        entityType.CopyTo(text[1..]);
+        text[entityType.Length + 1] = '_';
+        hex[.._length].CopyTo(text[(entityType.Length + 2)..]);
+        text[^1] = '>';
+        return new string(text);
+    }
+
+    private void Hex(ReadOnlySpan<char> value, Span<char> hex)
     {
         int byteCount = Encoding.UTF8.GetByteCount(value);
         byte[]? rented = null;
@@ -140,10 +186,8 @@ internal sealed class PseudonymizeOperator : AnonymizerOperator
         {
             int written = Encoding.UTF8.GetBytes(value, bytes);
             Span<byte> mac = stackalloc byte[32];
-            System.Security.Cryptography.HMACSHA256.HashData(_key, bytes[..written], mac);
-            Span<char> hex = stackalloc char[64];
+            Mac(bytes[..written], mac);
             Convert.TryToHexStringLower(mac, hex, out _);
-            output.Append('<').Append(entityType).Append('_').Append(hex[.._length]).Append('>');
         }
         finally
         {

@@ -125,7 +125,14 @@ public sealed class PrivacyService
 
     /// <summary>A model version's field policy, resolved once per loaded version: for each feature in model order, whether
     /// its value is kept, scanned (free text) or replaced by a keyed pseudonym.</summary>
-    public sealed record FieldPolicy(IReadOnlyList<string> Features, IReadOnlyList<FieldAction> Actions, string Source);
+    public sealed record FieldPolicy(IReadOnlyList<string> Features, IReadOnlyList<FieldAction> Actions, string Source)
+    {
+        /// <summary>The entity type each pseudonym names (the feature name in upper case), resolved once.</summary>
+        public IReadOnlyList<string> EntityTypes { get; } = Features.Select(f => f.ToUpperInvariant()).ToArray();
+
+        /// <summary>Where scanned fields' detections are counted ("{Source}/{feature}"), resolved once.</summary>
+        public IReadOnlyList<string> ScanSources { get; } = Features.Select(f => $"{Source}/{f}").ToArray();
+    }
 
     /// <summary>What happens to one feature's value before it is stored.</summary>
     public enum FieldAction
@@ -154,25 +161,24 @@ public sealed class PrivacyService
     }
 
     /// <summary>Applies a compiled policy to one row of feature values (strings in model order; numbers as invariant text).</summary>
-    public async ValueTask<Dictionary<string, object?>> ApplyAsync(FieldPolicy policy, IReadOnlyList<string> row, IReadOnlyList<FeatureSpec> features,
+    public async ValueTask<StoredFieldDictionary> ApplyAsync(FieldPolicy policy, IReadOnlyList<string> row, IReadOnlyList<FeatureSpec> features,
         CancellationToken cancellationToken = default)
     {
         var pseudonym = _pseudonym ??= await OperatorAsync("pseudonymize", cancellationToken: cancellationToken);
-        var result = new Dictionary<string, object?>(row.Count, StringComparer.Ordinal);
+        var values = new object?[row.Count];
         for (var i = 0; i < row.Count; i++)
         {
-            var name = policy.Features[i];
-            result[name] = policy.Actions[i] switch
+            values[i] = policy.Actions[i] switch
             {
-                FieldAction.Pseudonymize => pseudonym.Apply(name.ToUpperInvariant(), row[i]),
-                FieldAction.Scan => MaskText(row[i], $"{policy.Source}/{name}"),
+                FieldAction.Pseudonymize => pseudonym.Apply(policy.EntityTypes[i], row[i]),
+                FieldAction.Scan => MaskText(row[i], policy.ScanSources[i]),
                 _ => features[i].Kind == FeatureKinds.Numeric && double.TryParse(row[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
                     ? d
                     : row[i],
             };
         }
 
-        return result;
+        return new StoredFieldDictionary(policy.Features, values);
     }
 
     /// <summary>Applies a model's field policy to a payload: public features are kept, free text is scanned and masked, and

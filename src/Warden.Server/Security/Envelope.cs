@@ -18,13 +18,23 @@ public static class Envelope
     /// <summary>Encrypts with a fresh random nonce (each data key seals few blobs, so random 96-bit nonces never repeat in practice).</summary>
     public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> plaintext, string associatedData)
     {
-        var blob = new byte[5 + 12 + 16 + plaintext.Length];
-        Magic.CopyTo(blob);
-        blob[4] = FormatVersion;
-        RandomNumberGenerator.Fill(blob.AsSpan(5, 12));
-        using var aes = new AesGcm(key, 16);
-        aes.Encrypt(blob.AsSpan(5, 12), plaintext, blob.AsSpan(33), blob.AsSpan(17, 16), Encoding.UTF8.GetBytes(associatedData));
+        var blob = new byte[SealedLength(plaintext.Length)];
+        Seal(key, plaintext, associatedData, blob);
         return blob;
+    }
+
+    /// <summary>The length of the sealed form of <paramref name="plaintextLength"/> bytes.</summary>
+    public static int SealedLength(int plaintextLength) => 33 + plaintextLength;
+
+    /// <summary>Seals into <paramref name="destination"/> (exactly <see cref="SealedLength"/> bytes), for callers that reuse a buffer.</summary>
+    public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> plaintext, string associatedData, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(destination.Length, SealedLength(plaintext.Length), nameof(destination));
+        Magic.CopyTo(destination);
+        destination[4] = FormatVersion;
+        RandomNumberGenerator.Fill(destination.Slice(5, 12));
+        using var aes = new AesGcm(key, 16);
+        aes.Encrypt(destination.Slice(5, 12), plaintext, destination[33..], destination.Slice(17, 16), Encoding.UTF8.GetBytes(associatedData));
     }
 
     /// <summary>Decrypts and authenticates; throws <see cref="AuthenticationTagMismatchException"/> when anything was altered.</summary>

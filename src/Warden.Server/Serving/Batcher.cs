@@ -5,38 +5,78 @@ using Warden.Inference;
 namespace Warden.Server.Serving;
 
 /// <summary>Dynamic batching for one loaded version: records from concurrent requests wait in a bounded queue and are
-/// scored together (up to MaxBatchSize, waiting at most MaxQueueDelay for company), by ConcurrencyPerVersion workers.</summary>
+/// scored together (up to MaxBatchSize, waiting at most MaxQueueDelay for company), by ConcurrencyPerVersion workers.
+/// Model calls at once are limited by the version's concurrency slots. When nothing is queued, a slot is free and no
+/// queue delay is configured, the caller scores its own records at once on its own thread: that is the batch a worker
+/// would have formed, without the hand-off to a worker and back.</summary>
 internal sealed class Batcher : IAsyncDisposable
 {
     private readonly Channel<Item> _queue;
     private readonly Task[] _workers;
     private readonly IScoringModel _model;
     private readonly IReadOnlyList<string> _columns;
+    private readonly Dictionary<string, int> _columnIndex;
     private readonly ServingOptions _options;
     private readonly ServingMetrics _metrics;
+    private readonly SemaphoreSlim _slots;
     private readonly string _modelName;
     private readonly int _version;
     private readonly CancellationTokenSource _stop = new();
 
-    public Batcher(IScoringModel model, IReadOnlyList<string> columns, ServingOptions options, ServingMetrics metrics, string modelName, int version)
+    public Batcher(IScoringModel model, IReadOnlyList<string> columns, ServingOptions options, ServingMetrics metrics, string modelName, int version, SemaphoreSlim slots)
     {
         _model = model;
         _columns = columns;
+        _columnIndex = CsvTable.IndexColumns(columns);
         _options = options;
         _metrics = metrics;
         _modelName = modelName;
         _version = version;
+        _slots = slots;
         _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
         _workers = Enumerable.Range(0, Math.Max(1, options.ConcurrencyPerVersion)).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
-    /// <summary>Queues rows and returns their scores in order; throws <see cref="QueueFullException"/> when the queue is full.</summary>
-    public async Task<double[]> ScoreAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken)
+    /// <summary>Scores rows and returns their scores in order; throws <see cref="QueueFullException"/> when the queue is
+    /// full and <see cref="TimeoutException"/> when they are not scored within RequestTimeout.</summary>
+    public Task<double[]> ScoreAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken)
     {
+        if (_options.MaxQueueDelayMicroseconds <= 0 && rows.Count <= _options.MaxBatchSize && _queue.Reader.Count == 0 && _slots.Wait(0, CancellationToken.None))
+        {
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return Task.FromResult(ScoreNow(rows));
+            }
+            catch (Exception e)
+            {
+                return Task.FromException<double[]>(e);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+
+        return QueueAsync(rows, cancellationToken);
+    }
+
+    private double[] ScoreNow(IReadOnlyList<string[]> rows)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var scores = _model.Score(CsvTable.FromRows(_columns, rows as List<string[]> ?? [.. rows], _columnIndex));
+        _metrics.Batch(_modelName, _version, rows.Count, 0, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return scores;
+    }
+
+    private async Task<double[]> QueueAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
         var items = new Item[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
-            items[i] = new Item(rows[i], Stopwatch.GetTimestamp(), cancellationToken);
+            items[i] = new Item(rows[i], Stopwatch.GetTimestamp(), timeout.Token);
             if (!_queue.Writer.TryWrite(items[i]))
             {
                 for (var j = 0; j < i; j++)
@@ -49,9 +89,16 @@ internal sealed class Batcher : IAsyncDisposable
         }
 
         var scores = new double[rows.Count];
-        for (var i = 0; i < items.Length; i++)
+        try
         {
-            scores[i] = await items[i].Result.Task.WaitAsync(cancellationToken);
+            for (var i = 0; i < items.Length; i++)
+            {
+                scores[i] = await items[i].Result.Task.WaitAsync(timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"not scored within {_options.RequestTimeout.TotalSeconds:0.#} s");
         }
 
         return scores;
@@ -65,31 +112,39 @@ internal sealed class Batcher : IAsyncDisposable
         {
             while (await reader.WaitToReadAsync(_stop.Token))
             {
-                if (!reader.TryRead(out var first))
+                await _slots.WaitAsync(_stop.Token);
+                try
                 {
-                    continue;
-                }
+                    if (!reader.TryRead(out var first))
+                    {
+                        continue;
+                    }
 
-                batch.Add(first);
-                var deadline = first.Enqueued + (long)(_options.MaxQueueDelayMicroseconds * (Stopwatch.Frequency / 1_000_000.0));
-                while (batch.Count < _options.MaxBatchSize)
+                    batch.Add(first);
+                    var deadline = first.Enqueued + (long)(_options.MaxQueueDelayMicroseconds * (Stopwatch.Frequency / 1_000_000.0));
+                    while (batch.Count < _options.MaxBatchSize)
+                    {
+                        if (reader.TryRead(out var next))
+                        {
+                            batch.Add(next);
+                        }
+                        else if (Stopwatch.GetTimestamp() < deadline)
+                        {
+                            Thread.SpinWait(50);
+                        }
+                        else
+                        {
+                            break;
+                        }
+                    }
+
+                    Run(batch);
+                    batch.Clear();
+                }
+                finally
                 {
-                    if (reader.TryRead(out var next))
-                    {
-                        batch.Add(next);
-                    }
-                    else if (Stopwatch.GetTimestamp() < deadline)
-                    {
-                        Thread.SpinWait(50);
-                    }
-                    else
-                    {
-                        break;
-                    }
+                    _slots.Release();
                 }
-
-                Run(batch);
-                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -110,7 +165,7 @@ internal sealed class Batcher : IAsyncDisposable
         var queueSeconds = batch.Average(i => Stopwatch.GetElapsedTime(i.Enqueued, started).TotalSeconds);
         try
         {
-            var scores = _model.Score(CsvTable.FromRows(_columns, batch.Select(i => i.Row).ToList()));
+            var scores = _model.Score(CsvTable.FromRows(_columns, batch.Select(i => i.Row).ToList(), _columnIndex));
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Result.TrySetResult(scores[i]);

@@ -26,7 +26,7 @@ public sealed class LoadedVersion : IAsyncDisposable
         Index = Columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         Policy = privacy.CompilePolicy(Signature, Classification, "model:" + row.ModelName);
         Concurrency = new SemaphoreSlim(Math.Max(1, options.ConcurrencyPerVersion));
-        _batcher = new Batcher(model, Columns, options, metrics, row.ModelName, row.Number);
+        _batcher = new Batcher(model, Columns, options, metrics, row.ModelName, row.Number, Concurrency);
     }
 
     internal VersionRow Row { get; }
@@ -55,7 +55,7 @@ public sealed class LoadedVersion : IAsyncDisposable
     /// <summary>The field policy applied to stored inputs.</summary>
     public Privacy.PrivacyService.FieldPolicy Policy { get; }
 
-    /// <summary>Limits direct (unbatched) model calls such as OIP tensor inference.</summary>
+    /// <summary>The per-model concurrency limit: model calls running at once, batched or direct (OIP tensor inference).</summary>
     public SemaphoreSlim Concurrency { get; }
 
     /// <summary>Scores rows through the batcher.</summary>

@@ -198,6 +198,11 @@ public static class OipApi
             context.Response.Headers.RetryAfter = "1";
             return Error(StatusCodes.Status429TooManyRequests, "the model is at capacity; retry shortly");
         }
+        catch (TimeoutException)
+        {
+            metrics.Request(model, loaded!.Version, "timeout", 0);
+            return Error(StatusCodes.Status504GatewayTimeout, "the model did not answer in time");
+        }
     }
 
     private static object Digest(TensorData t)

@@ -73,6 +73,11 @@ public sealed class EventLogOptions
 
     /// <summary>Most events in one group commit (one sealed chunk and one fsync per day segment).</summary>
     public int MaxBatch { get; set; } = 8192;
+
+    /// <summary>Served predictions, which nobody waits for, are committed at most this often, so one fsync covers many of
+    /// them (they are already only in memory until their commit). Posted events, acknowledged after their fsync, are
+    /// committed at once. Zero commits whatever is queued as soon as the writer is free.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 }
 
 /// <summary>The embedded durable event log: predictions (from serving, or posted) and feedback in append-only day segments
@@ -110,8 +115,14 @@ public sealed partial class EventLog : BackgroundService
     private readonly Lock _seenLock = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _flushed = new(1, 1);
+    private readonly SemaphoreSlim _urgent = new(0); // released when an acknowledged batch is queued: commit it now
     private IEventLogConsumer[] _consumers = [];
     private long _lastSweep;
+
+    // The writer's plaintext buffer, reused across commits (one writer): a fresh 256 KB buffer per commit would land on the
+    // large object heap and cost a gen-2 collection every few hundred commits.
+    private readonly ArrayBufferWriter<byte> _lines = new(256 * 1024);
+    private byte[] _chunk = new byte[256 * 1024];
 
     // One queue entry: a served prediction (no acknowledgement), or a posted batch acknowledged as a whole.
     private readonly record struct Pending(LoggedEvent? Event, IReadOnlyList<LoggedEvent>? Batch, TaskCompletionSource? Ack)
@@ -185,6 +196,7 @@ public sealed partial class EventLog : BackgroundService
         {
             await _queue.Writer.WriteAsync(new Pending(null, fresh, ack), cancellationToken);
             queued = true;
+            _urgent.Release();
             await ack.Task;
         }
         catch
@@ -251,8 +263,22 @@ public sealed partial class EventLog : BackgroundService
         var batch = new List<Pending>(_options.MaxBatch);
         try
         {
+            var lastCommit = 0L;
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                // Only served predictions waiting: let more of them join this commit, unless an acknowledged batch arrives.
+                var wait = _options.CommitInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastCommit);
+                if (wait > TimeSpan.Zero && _urgent.CurrentCount == 0 && _queue.Reader.Count < _options.MaxBatch)
+                {
+                    await _urgent.WaitAsync(wait, stoppingToken);
+                }
+
+                while (_urgent.CurrentCount > 0 && _urgent.Wait(0, CancellationToken.None))
+                {
+                    // Every acknowledged batch queued so far is in this commit.
+                }
+
+                lastCommit = System.Diagnostics.Stopwatch.GetTimestamp();
                 await _flushed.WaitAsync(stoppingToken);
                 try
                 {
@@ -313,7 +339,8 @@ public sealed partial class EventLog : BackgroundService
             {
                 var segment = day.Key;
                 var key = await _keys.GetAsync("segment:" + segment, "segment", cancellationToken);
-                var lines = new ArrayBufferWriter<byte>(256 * 1024);
+                var lines = _lines;
+                lines.ResetWrittenCount();
                 using (var writer = new Utf8JsonWriter(lines, new JsonWriterOptions { Encoder = Json.Encoder, SkipValidation = true }))
                 {
                     foreach (var e in day)
@@ -325,15 +352,22 @@ public sealed partial class EventLog : BackgroundService
                     }
                 }
 
-                await using var file = new FileStream(Path.Combine(_directory, segment), FileMode.Append, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous);
-                var chunk = Security.Envelope.Seal(key!, lines.WrittenSpan, ChunkContext(segment, file.Position));
-                var length = new byte[4];
-                System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, chunk.Length);
-                await file.WriteAsync(length, cancellationToken);
-                await file.WriteAsync(chunk, cancellationToken);
-                await file.FlushAsync(cancellationToken);
+                // Length prefix and sealed chunk go out in one write from a reused buffer (no large-object allocation per commit).
+                await using var file = new FileStream(Path.Combine(_directory, segment), FileMode.Append, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous);
+                var sealedLength = Security.Envelope.SealedLength(lines.WrittenCount);
+                if (_chunk.Length < 4 + sealedLength)
+                {
+                    _chunk = new byte[Math.Max(4 + sealedLength, _chunk.Length * 2)];
+                }
+
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(_chunk, sealedLength);
+                Security.Envelope.Seal(key!, lines.WrittenSpan, ChunkContext(segment, file.Position), _chunk.AsSpan(4, sealedLength));
+                await file.WriteAsync(_chunk.AsMemory(0, 4 + sealedLength), cancellationToken);
                 file.Flush(flushToDisk: true);
             }
+
+            // Plaintext of personal inputs must not linger in memory after it was sealed.
+            _lines.Clear();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or OperationCanceledException)
         {
@@ -638,6 +672,7 @@ public sealed partial class EventLog : BackgroundService
     public override void Dispose()
     {
         _flushed.Dispose();
+        _urgent.Dispose();
         base.Dispose();
     }
 

@@ -70,30 +70,26 @@ public sealed class PredictionService(
         {
             var rows = ToRows(records, version.Signature, version.Index);
             double[] scores;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            try
             {
-                timeout.CancelAfter(options.Value.For(model).RequestTimeout);
-                try
-                {
-                    scores = await version.ScoreAsync(rows, timeout.Token);
-                }
-                catch (QueueFullException)
-                {
-                    metrics.Request(model, version.Version, "queue_full", 0);
-                    throw new WardenProblemException(StatusCodes.Status429TooManyRequests, "The model is at capacity.",
-                        $"{model} v{version.Version} has {options.Value.QueueCapacity} records waiting; retry shortly.");
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    metrics.Request(model, version.Version, "timeout", 0);
-                    throw new WardenProblemException(StatusCodes.Status504GatewayTimeout, "The model did not answer in time.",
-                        $"No answer within {options.Value.RequestTimeout.TotalSeconds:0.#} s.");
-                }
-                catch (ScoringException e)
-                {
-                    metrics.Request(model, version.Version, "invalid_input", 0);
-                    throw new WardenProblemException(StatusCodes.Status400BadRequest, "The records cannot be scored.", e.Message);
-                }
+                scores = await version.ScoreAsync(rows, cancellationToken);
+            }
+            catch (QueueFullException)
+            {
+                metrics.Request(model, version.Version, "queue_full", 0);
+                throw new WardenProblemException(StatusCodes.Status429TooManyRequests, "The model is at capacity.",
+                    $"{model} v{version.Version} has {options.Value.QueueCapacity} records waiting; retry shortly.");
+            }
+            catch (TimeoutException)
+            {
+                metrics.Request(model, version.Version, "timeout", 0);
+                throw new WardenProblemException(StatusCodes.Status504GatewayTimeout, "The model did not answer in time.",
+                    $"No answer within {options.Value.For(model).RequestTimeout.TotalSeconds:0.#} s.");
+            }
+            catch (ScoringException e)
+            {
+                metrics.Request(model, version.Version, "invalid_input", 0);
+                throw new WardenProblemException(StatusCodes.Status400BadRequest, "The records cannot be scored.", e.Message);
             }
 
             var classifier = version.Row.ModelTask == ModelTasks.BinaryClassification;
@@ -148,7 +144,7 @@ public sealed class PredictionService(
                 await LogAsync(version, alias, rows, predictions, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId, callerKeyId, unitId, null, shadow: true,
                     CancellationToken.None);
             }
-            catch (Exception e) when (e is ScoringException or QueueFullException or InvalidOperationException)
+            catch (Exception e) when (e is ScoringException or QueueFullException or TimeoutException or InvalidOperationException)
             {
                 metrics.ShadowDropped(model);
             }
@@ -172,14 +168,14 @@ public sealed class PredictionService(
         await monitoring.ObserveAsync(version.ModelName, version.Version, version.Signature.Features, rows, outputs, requestId, unitId, cancellationToken);
         for (var i = 0; i < rows.Count; i++)
         {
-            var stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);
+            IReadOnlyDictionary<string, object?> stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);
             var eventId = Guid.CreateVersion7().ToString("N");
             string? subject = null, sealedInputs = null;
             if (subjectId is not null)
             {
                 subject = Security.SubjectVault.SubjectDigest(subjectId);
                 sealedInputs = Convert.ToBase64String(await subjects.SealAsync(subjectId, eventId, JsonSerializer.SerializeToUtf8Bytes(stored), cancellationToken));
-                stored = [];
+                stored = new Dictionary<string, object?>();
             }
 
             events.TryAppend(new PredictionEvent(eventId, requestId, version.ModelName, version.Version, alias, time.GetUtcNow(), stored,
@@ -203,15 +199,25 @@ public sealed class PredictionService(
 
             var row = new string[features.Count];
             var seen = 0;
+            var position = 0;
             foreach (var property in record.EnumerateObject())
             {
-                var j = index is null ? IndexOf(features, property.Name) : index.TryGetValue(property.Name, out var at) ? at : -1;
+                // Callers usually send the features in signature order: compare the UTF-8 name in place before looking it up
+                // (property.Name allocates a string).
+                var j = position < features.Count && property.NameEquals(features[position].Name) ? position
+                    : index is null ? IndexOf(features, property.Name) : index.TryGetValue(property.Name, out var at) ? at : -1;
+                position = j + 1;
                 if (j < 0)
                 {
                     throw Invalid($"records[{r}].{property.Name}", $"is not a feature of the model; it takes {string.Join(", ", features.Select(f => f.Name))}");
                 }
 
                 var f = features[j];
+                if (row[j] is not null)
+                {
+                    throw Invalid($"records[{r}].{f.Name}", "appears twice in the record");
+                }
+
                 var value = property.Value;
                 row[j] = f.Kind switch
                 {

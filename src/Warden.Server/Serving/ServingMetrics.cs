@@ -38,6 +38,7 @@ public sealed class ServingMetrics
         ["warden.inference.request.duration", "warden.inference.queue.duration", "warden.inference.compute.duration"];
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Model, int Version), LiveStats> _live = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Model, int Version), VersionTags> _tags = new();
 
     /// <summary>Live figures per version for the dashboard (the last minute).</summary>
     public IReadOnlyDictionary<(string Model, int Version), LiveStats> Live => _live;
@@ -45,22 +46,39 @@ public sealed class ServingMetrics
     /// <summary>Records one finished request.</summary>
     public void Request(string model, int version, string outcome, double seconds)
     {
-        _live.GetOrAdd((model, version), _ => new LiveStats()).Record(outcome == "success", seconds);
-        var tags = new TagList { { "model", model }, { "version", version }, { "outcome", outcome } };
-        _requests.Add(1, tags);
+        var tags = Tags(model, version);
+        tags.Live.Record(outcome == "success", seconds);
         if (outcome == "success")
         {
-            _duration.Record(seconds, new TagList { { "model", model }, { "version", version } });
+            _requests.Add(1, tags.Success);
+            _duration.Record(seconds, tags.Version);
+        }
+        else
+        {
+            _requests.Add(1, new TagList { { "model", model }, { "version", tags.Version[1].Value }, { "outcome", outcome } });
         }
     }
 
     /// <summary>Records one model call.</summary>
     public void Batch(string model, int version, int size, double queueSeconds, double computeSeconds)
     {
-        var tags = new TagList { { "model", model }, { "version", version } };
+        var tags = Tags(model, version).Version;
         _batch.Record(size, tags);
         _queue.Record(queueSeconds, tags);
         _compute.Record(computeSeconds, tags);
+    }
+
+    // Tag sets are built once per version: the hot path neither boxes the version number nor allocates tag lists.
+    private VersionTags Tags(string model, int version) =>
+        _tags.TryGetValue((model, version), out var tags) ? tags : _tags.GetOrAdd((model, version), key => new VersionTags(key.Model, key.Version, _live.GetOrAdd(key, _ => new LiveStats())));
+
+    private sealed class VersionTags(string model, int version, LiveStats live)
+    {
+        public LiveStats Live { get; } = live;
+
+        public KeyValuePair<string, object?>[] Version { get; } = [new("model", model), new("version", version)];
+
+        public KeyValuePair<string, object?>[] Success { get; } = [new("model", model), new("version", version), new("outcome", "success")];
     }
 
     /// <summary>A request started (+1) or finished (−1).</summary>
