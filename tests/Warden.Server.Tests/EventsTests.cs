@@ -155,6 +155,36 @@ public sealed class EventsTests
     }
 
     [Fact]
+    public async Task A_changed_data_classification_reaches_ingestion_within_the_cache_lifetime()
+    {
+        await using var host = await WardenTestHost.StartAsync(fakeClock: true);
+        using var team = await Team.CreateAsync(host);
+        var numeric = new UploadVersionMetadata(
+            Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
+            DataClassification: GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
+        await team.Developer.CreateModelAsync(new CreateModelRequest("credit", "team", 3, "draft model"));
+        await team.Developer.UploadVersionAsync("credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
+        IngestEvent Event(string id) => new("prediction", EventId: id, Model: "credit", Version: 1, Prediction: 0.4,
+            Inputs: GermanCredit.NumericColumns.ToDictionary(c => c, c => JsonSerializer.SerializeToElement(c == "Age" ? 44 : 2)));
+        await team.Developer.IngestEventsAsync([Event("before")]);
+
+        // Age becomes personal data: within the cache lifetime (30 s) stored events pseudonymise it.
+        await team.Developer.ClassifyFeaturesAsync("credit", 1,
+            GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, c == "Age" ? "personal" : "public", c == "Age" ? "age is personal data" : null)).ToList());
+        host.Clock!.Advance(TimeSpan.FromSeconds(31));
+        await team.Developer.IngestEventsAsync([Event("after")]);
+
+        var stored = new Dictionary<string, object?>();
+        await foreach (var e in host.App.Services.GetRequiredService<EventLog>().ReadAllAsync())
+        {
+            stored[e.EventId] = e.Inputs["Age"];
+        }
+
+        Assert.Equal("44", Convert.ToString(stored["before"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.NotEqual("44", Convert.ToString(stored["after"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Segments_past_the_retention_are_deleted_with_their_keys()
     {
         await using var host = await WardenTestHost.StartAsync(fakeClock: true);

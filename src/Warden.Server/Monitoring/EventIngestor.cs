@@ -24,7 +24,11 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
 
     private readonly ConcurrentDictionary<(string Model, int Version), VersionInfo> _versions = new();
 
-    private sealed record VersionInfo(VersionRow Row, ModelSignature Signature, PrivacyService.FieldPolicy Policy);
+    // A version's signature and field policy, re-read after CacheTtl so that a change of its data classification reaches
+    // ingestion within seconds (the policy decides what is stored in clear).
+    private sealed record VersionInfo(VersionRow Row, ModelSignature Signature, PrivacyService.FieldPolicy Policy, long ReadAt);
+
+    private static readonly long CacheTtlMs = 30_000;
 
     /// <summary>Parses a body: a JSON array of events, an object with an "events" array, or JSON lines (one event per line).
     /// Events are read by hand from one document per line (or one for the whole array): the inputs stay views into that
@@ -275,7 +279,9 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                         continue;
                     }
 
-                    var version = _versions.TryGetValue((e.Model, e.Version.Value), out var cached) ? cached : await VersionAsync(e.Model, e.Version.Value, cancellationToken);
+                    var version = _versions.TryGetValue((e.Model, e.Version.Value), out var cached) && Fresh(cached)
+                        ? cached
+                        : await VersionAsync(e.Model, e.Version.Value, cancellationToken);
                     if (version is null)
                     {
                         rejected.Add(new IngestRejection(index, "model", $"{e.Model} v{e.Version} is not registered"));
@@ -411,9 +417,11 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
         return (row, violations ?? NoViolations);
     }
 
+    private bool Fresh(VersionInfo info) => time.GetUtcNow().ToUnixTimeMilliseconds() - info.ReadAt < CacheTtlMs;
+
     private async Task<VersionInfo?> VersionAsync(string model, int version, CancellationToken cancellationToken)
     {
-        if (_versions.TryGetValue((model, version), out var cached))
+        if (_versions.TryGetValue((model, version), out var cached) && Fresh(cached))
         {
             return cached;
         }
@@ -423,7 +431,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
         {
             var row = await RegistryService.FindVersionAsync(connection, null, model, version, cancellationToken);
             var signature = row.ParsedSignature;
-            var info = new VersionInfo(row, signature, privacy.CompilePolicy(signature, row.Classification, $"model:{model}/events"));
+            var info = new VersionInfo(row, signature, privacy.CompilePolicy(signature, row.Classification, $"model:{model}/events"), time.GetUtcNow().ToUnixTimeMilliseconds());
             _versions[(model, version)] = info;
             return info;
         }
