@@ -229,13 +229,11 @@ public sealed partial class ExperimentEvaluator(
         }
     }
 
-    private async Task<ExperimentDecision?> ReallocateAsync(ExperimentRow row, bool force, AuditActor actor, string requestId, CancellationToken cancellationToken)
+    // A bandit's next period is due when forced or when its cadence has passed since the last allocation: then the last
+    // allocation (null before the first), the current phase and the primary metric; otherwise null.
+    private static async Task<(AllocationRow? Last, PhaseRow Phase, ExperimentMetric Primary)?> DuePeriodAsync(UnitOfWork uow, ExperimentRow row,
+        BanditSettings bandit, long now, bool force, CancellationToken cancellationToken)
     {
-        var definition = row.Parsed;
-        var bandit = definition.Bandit ?? new BanditSettings();
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await router.FlushAsync(cancellationToken);
-        await using var uow = await database.BeginAsync(cancellationToken);
         var last = await uow.QuerySingleOrDefaultAsync<AllocationRow>(
             "SELECT experiment_id, period, at, weights, probability_best, reason FROM experiment_allocations WHERE experiment_id = @Id ORDER BY period DESC LIMIT 1",
             new { row.Id }, cancellationToken);
@@ -245,8 +243,21 @@ public sealed partial class ExperimentEvaluator(
         }
 
         var phase = await ExperimentService.CurrentPhaseAsync(uow.Connection, uow.Transaction, row, cancellationToken);
+        return (last, phase, row.Parsed.Metrics.First(m => m.Role == MetricRoles.Primary));
+    }
+
+    private async Task<ExperimentDecision?> ReallocateAsync(ExperimentRow row, bool force, AuditActor actor, string requestId, CancellationToken cancellationToken)
+    {
+        var bandit = row.Parsed.Bandit ?? new BanditSettings();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await router.FlushAsync(cancellationToken);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        if (await DuePeriodAsync(uow, row, bandit, now, force, cancellationToken) is not var (last, phase, primary))
+        {
+            return null;
+        }
+
         var arms = phase.ParsedArms;
-        var primary = definition.Metrics.First(m => m.Role == MetricRoles.Primary);
         var exposures = (await uow.QueryAsync<Exposure>(
             "SELECT unit_id, arm, period, first_seen_at FROM experiment_exposures WHERE experiment_id = @Id AND phase = @Phase", new { row.Id, row.Phase }, cancellationToken)).ToList();
         if (exposures.Count == 0)
@@ -275,22 +286,16 @@ public sealed partial class ExperimentEvaluator(
     /// decisions (what the contexts led the policy to do), for the allocation history.</summary>
     private async Task<ExperimentDecision?> RefitAsync(ExperimentRow row, bool force, AuditActor actor, string requestId, CancellationToken cancellationToken)
     {
-        var definition = row.Parsed;
-        var bandit = definition.Bandit ?? new BanditSettings();
+        var bandit = row.Parsed.Bandit ?? new BanditSettings();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await router.FlushAsync(cancellationToken);
         await using var uow = await database.BeginAsync(cancellationToken);
-        var last = await uow.QuerySingleOrDefaultAsync<AllocationRow>(
-            "SELECT experiment_id, period, at, weights, probability_best, reason FROM experiment_allocations WHERE experiment_id = @Id ORDER BY period DESC LIMIT 1",
-            new { row.Id }, cancellationToken);
-        if (!force && last is not null && now - last.At < bandit.UpdateMinutes * 60_000)
+        if (await DuePeriodAsync(uow, row, bandit, now, force, cancellationToken) is not var (last, phase, primary))
         {
             return null;
         }
 
-        var phase = await ExperimentService.CurrentPhaseAsync(uow.Connection, uow.Transaction, row, cancellationToken);
         var arms = phase.ParsedArms;
-        var primary = definition.Metrics.First(m => m.Role == MetricRoles.Primary);
         var lastPeriod = (int)(last?.Period ?? -1);
         var counts = (await uow.QueryAsync<Exposure>(
             "SELECT arm FROM experiment_exposures WHERE experiment_id = @Id AND epoch = @Epoch AND period = @lastPeriod",
