@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Warden.Contracts;
-using Warden.Server.Serving;
 
 namespace Warden.Server.Monitoring;
 
@@ -17,62 +15,123 @@ public sealed record PendingPrediction(string Model, int Version, long WindowSta
 /// "requestId/i", 0-based) and by entity id; feedback naming a request id labels that prediction (and the shadow versions'
 /// predictions of the same request), feedback naming only an entity id labels that entity's latest prediction made before
 /// the feedback. The index is bounded (<see cref="MonitoringOptions.JoinCapacity"/> predictions, <see cref="MonitoringOptions.LabelHorizon"/>
-/// of age); feedback for a prediction no longer indexed is counted as unmatched (warden.feedback.unmatched).</summary>
+/// of age); feedback for a prediction no longer indexed is counted as unmatched.</summary>
+/// <remarks>A ring of slots in arrays, oldest overwritten first, with plain dictionaries from a request id and an entity id
+/// to their newest slot and links to older slots of the same request or entity — a handful of objects per prediction
+/// rather than a node, an array and a queue entry each, because the index lives long and every garbage collection walks it.
+/// One lock guards it; the work under it is a few array writes.</remarks>
 public sealed class LabelJoin(IOptions<MonitoringOptions> options)
 {
-    private readonly ConcurrentDictionary<string, PendingPrediction[]> _byRequest = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PendingPrediction[]> _byEntity = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<(string Key, string? Entity, DateTimeOffset At)> _order = new();
-    private long _count;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _byRequest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _byEntity = new(StringComparer.Ordinal);
+    private readonly int _capacity = Math.Max(1, options.Value.JoinCapacity);
+    private PendingPrediction?[] _slots = new PendingPrediction?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private string?[] _keys = new string?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private int[] _olderSameKey = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private int[] _olderSameEntity = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private int _oldest;
+    private int _count;
+    private long _unmatched;
 
     /// <summary>Feedback events that found no prediction.</summary>
     public long Unmatched => Interlocked.Read(ref _unmatched);
 
-    private long _unmatched;
-
     /// <summary>Predictions indexed now.</summary>
-    public long Count => Interlocked.Read(ref _count);
+    public long Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
 
     /// <summary>Indexes a prediction under its join key.</summary>
     public void Add(string key, PendingPrediction prediction)
     {
-        if (_byRequest.TryAdd(key, [prediction]))
+        lock (_gate)
         {
-            _order.Enqueue((key, prediction.EntityId, prediction.At));
-            Interlocked.Increment(ref _count);
-        }
-        else
-        {
-            _byRequest.AddOrUpdate(key, [prediction], (_, existing) => [.. existing.Where(p => p.Version != prediction.Version || p.Model != prediction.Model), prediction]);
-        }
+            if (_count == _slots.Length)
+            {
+                if (_slots.Length < _capacity)
+                {
+                    Grow();
+                }
+                else
+                {
+                    RemoveOldest();
+                }
+            }
 
-        if (prediction.EntityId is { } entity)
-        {
-            // The last few predictions of an entity are enough to find the one before a feedback event.
-            _byEntity.AddOrUpdate(entity, [prediction], (_, existing) => existing.Length < 8 ? [.. existing, prediction] : [.. existing.Skip(1), prediction]);
-        }
+            var slot = (_oldest + _count) % _slots.Length;
+            _slots[slot] = prediction;
+            _keys[slot] = key;
+            _olderSameKey[slot] = _byRequest.TryGetValue(key, out var newerKey) ? newerKey : -1;
+            _byRequest[key] = slot;
+            _olderSameEntity[slot] = -1;
+            if (prediction.EntityId is { } entity)
+            {
+                _olderSameEntity[slot] = _byEntity.TryGetValue(entity, out var newerEntity) ? newerEntity : -1;
+                _byEntity[entity] = slot;
+            }
 
-        if (Interlocked.Read(ref _count) > options.Value.JoinCapacity)
-        {
-            Evict(DateTimeOffset.MaxValue, 1);
+            _count++;
         }
     }
 
-    /// <summary>The predictions a feedback event labels (empty when none is indexed).</summary>
+    /// <summary>The predictions a feedback event labels (empty when none is indexed): one per (model, version), the newest.</summary>
     public IReadOnlyList<PendingPrediction> Find(FeedbackEvent feedback)
     {
-        IEnumerable<PendingPrediction> found = [];
-        if (feedback.RequestId is { } request && _byRequest.TryGetValue(request, out var byRequest))
+        var result = new List<PendingPrediction>(2);
+        lock (_gate)
         {
-            found = byRequest;
-        }
-        else if (feedback.EntityId is { } entity && _byEntity.TryGetValue(entity, out var byEntity))
-        {
-            var latest = byEntity.Where(p => p.At <= feedback.At && (feedback.Model is null || p.Model == feedback.Model)).OrderByDescending(p => p.At).FirstOrDefault();
-            found = latest is null ? [] : byEntity.Where(p => p.At == latest.At && p.Model == latest.Model);
+            if (feedback.RequestId is { } request)
+            {
+                if (_byRequest.TryGetValue(request, out var slot))
+                {
+                    for (; slot >= 0; slot = _olderSameKey[slot])
+                    {
+                        var p = _slots[slot]!;
+                        if ((feedback.Model is null || p.Model == feedback.Model) && !result.Exists(r => r.Model == p.Model && r.Version == p.Version))
+                        {
+                            result.Add(p);
+                        }
+                    }
+                }
+            }
+            else if (feedback.EntityId is { } entity && _byEntity.TryGetValue(entity, out var slot))
+            {
+                // The entity's newest prediction at or before the feedback, with its shadows (same request, other versions).
+                PendingPrediction? latest = null;
+                for (var s = slot; s >= 0; s = _olderSameEntity[s])
+                {
+                    var p = _slots[s]!;
+                    if (p.At <= feedback.At && (feedback.Model is null || p.Model == feedback.Model))
+                    {
+                        latest = p;
+                        for (var k = _byRequest.TryGetValue(_keys[s]!, out var first) ? first : -1; k >= 0; k = _olderSameKey[k])
+                        {
+                            var q = _slots[k]!;
+                            if (q.Model == p.Model && q.At == p.At && !result.Exists(r => r.Version == q.Version))
+                            {
+                                result.Add(q);
+                            }
+                        }
+
+                        break;
+                    }
+                }
+
+                if (latest is not null && result.Count == 0)
+                {
+                    result.Add(latest);
+                }
+            }
         }
 
-        var result = found.Where(p => feedback.Model is null || p.Model == feedback.Model).ToList();
         if (result.Count == 0)
         {
             Interlocked.Increment(ref _unmatched);
@@ -82,29 +141,87 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
     }
 
     /// <summary>Drops predictions older than the label horizon.</summary>
-    public void Expire(DateTimeOffset now) => Evict(now - options.Value.LabelHorizon, int.MaxValue);
-
-    private void Evict(DateTimeOffset olderThan, int atLeast)
+    public void Expire(DateTimeOffset now)
     {
-        var removed = 0;
-        while (_order.TryPeek(out var head) && (removed < atLeast && olderThan == DateTimeOffset.MaxValue || head.At < olderThan))
+        var cutoff = now - options.Value.LabelHorizon;
+        lock (_gate)
         {
-            if (!_order.TryDequeue(out head))
+            while (_count > 0 && _slots[_oldest]!.At < cutoff)
             {
-                break;
+                RemoveOldest();
             }
-
-            if (_byRequest.TryRemove(head.Key, out _))
-            {
-                Interlocked.Decrement(ref _count);
-            }
-
-            if (head.Entity is { } entity && _byEntity.TryGetValue(entity, out var list) && list.All(p => p.At <= head.At))
-            {
-                _byEntity.TryRemove(entity, out _);
-            }
-
-            removed++;
         }
+    }
+
+    // The oldest slot is the last of its request's and its entity's chains: cut the link to it, or the entry if it was alone.
+    private void RemoveOldest()
+    {
+        var slot = _oldest;
+        var key = _keys[slot]!;
+        Unlink(_byRequest, key, _olderSameKey, slot);
+        if (_slots[slot]!.EntityId is { } entity)
+        {
+            Unlink(_byEntity, entity, _olderSameEntity, slot);
+        }
+
+        _slots[slot] = null;
+        _keys[slot] = null;
+        _oldest = (_oldest + 1) % _slots.Length;
+        _count--;
+    }
+
+    private static void Unlink(Dictionary<string, int> heads, string name, int[] older, int slot)
+    {
+        if (!heads.TryGetValue(name, out var head))
+        {
+            return;
+        }
+
+        if (head == slot)
+        {
+            heads.Remove(name);
+            return;
+        }
+
+        for (var s = head; s >= 0; s = older[s])
+        {
+            if (older[s] == slot)
+            {
+                older[s] = -1;
+                return;
+            }
+        }
+    }
+
+    // Doubles the arrays (up to the capacity), laying the slots out oldest first so that links can be renumbered.
+    private void Grow()
+    {
+        var length = _slots.Length;
+        var size = (int)Math.Min(_capacity, (long)length * 2);
+        var slots = new PendingPrediction?[size];
+        var keys = new string?[size];
+        var olderKey = new int[size];
+        var olderEntity = new int[size];
+        int Renumber(int physical) => physical < 0 ? -1 : (physical - _oldest + length) % length;
+        for (var logical = 0; logical < _count; logical++)
+        {
+            var physical = (_oldest + logical) % length;
+            slots[logical] = _slots[physical];
+            keys[logical] = _keys[physical];
+            olderKey[logical] = Renumber(_olderSameKey[physical]);
+            olderEntity[logical] = Renumber(_olderSameEntity[physical]);
+        }
+
+        foreach (var name in _byRequest.Keys.ToList())
+        {
+            _byRequest[name] = Renumber(_byRequest[name]);
+        }
+
+        foreach (var name in _byEntity.Keys.ToList())
+        {
+            _byEntity[name] = Renumber(_byEntity[name]);
+        }
+
+        (_slots, _keys, _olderSameKey, _olderSameEntity, _oldest) = (slots, keys, olderKey, olderEntity, 0);
     }
 }
