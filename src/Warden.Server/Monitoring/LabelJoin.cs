@@ -54,16 +54,15 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
     {
         lock (_gate)
         {
+            // Below the capacity the slots never wrap: the arrays grow in place instead. At the capacity the oldest goes.
+            if (_slots.Length < _capacity && _oldest + _count == _slots.Length)
+            {
+                Grow();
+            }
+
             if (_count == _slots.Length)
             {
-                if (_slots.Length < _capacity)
-                {
-                    Grow();
-                }
-                else
-                {
-                    RemoveOldest();
-                }
+                RemoveOldest();
             }
 
             var slot = (_oldest + _count) % _slots.Length;
@@ -193,35 +192,15 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
         }
     }
 
-    // Doubles the arrays (up to the capacity), laying the slots out oldest first so that links can be renumbered.
+    // Doubles the arrays (up to the capacity). The slots are contiguous (no wrap below the capacity), so they keep their
+    // positions and no link or dictionary entry changes; the dictionaries are sized along so they do not rehash mid-stream.
     private void Grow()
     {
-        var length = _slots.Length;
-        var size = (int)Math.Min(_capacity, (long)length * 2);
-        var slots = new PendingPrediction?[size];
-        var keys = new string?[size];
-        var olderKey = new int[size];
-        var olderEntity = new int[size];
-        int Renumber(int physical) => physical < 0 ? -1 : (physical - _oldest + length) % length;
-        for (var logical = 0; logical < _count; logical++)
-        {
-            var physical = (_oldest + logical) % length;
-            slots[logical] = _slots[physical];
-            keys[logical] = _keys[physical];
-            olderKey[logical] = Renumber(_olderSameKey[physical]);
-            olderEntity[logical] = Renumber(_olderSameEntity[physical]);
-        }
-
-        foreach (var name in _byRequest.Keys.ToList())
-        {
-            _byRequest[name] = Renumber(_byRequest[name]);
-        }
-
-        foreach (var name in _byEntity.Keys.ToList())
-        {
-            _byEntity[name] = Renumber(_byEntity[name]);
-        }
-
-        (_slots, _keys, _olderSameKey, _olderSameEntity, _oldest) = (slots, keys, olderKey, olderEntity, 0);
+        var size = (int)Math.Min(_capacity, (long)_slots.Length * 2);
+        Array.Resize(ref _slots, size);
+        Array.Resize(ref _keys, size);
+        Array.Resize(ref _olderSameKey, size);
+        Array.Resize(ref _olderSameEntity, size);
+        _byRequest.EnsureCapacity(size);
     }
 }
