@@ -33,8 +33,8 @@ public sealed class MonitoringOptions
     /// <summary>How long a prediction waits for its label in the join index.</summary>
     public TimeSpan LabelHorizon { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>Most predictions in the join index (oldest evicted first). Each holds its feature values (about 1 KiB with
-    /// 20 features), so the default bounds the index near 500 MiB.</summary>
+    /// <summary>Most predictions in the join index (oldest evicted first). Each holds its feature values (about 0.5 KiB
+    /// with 20 features), so the default bounds the index near 250 MiB.</summary>
     public int JoinCapacity { get; set; } = 500_000;
 
     /// <summary>Per model, a categorical feature whose values (up to 16 per window) get profiles of their own, so drift can
