@@ -6,29 +6,8 @@ using Warden.Server.Tests.Infrastructure;
 namespace Warden.Cli.Tests;
 
 /// <summary>`warden experiments` against a running server with two approved versions of the German credit model.</summary>
-public sealed class ExperimentsCliTests : IAsyncLifetime
+public sealed class ExperimentsCliTests : ServedCliTests
 {
-    private WardenTestHost _host = null!;
-    private Team _team = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await WardenTestHost.StartAsync();
-        _team = await Team.CreateAsync(_host);
-        var numeric = new UploadVersionMetadata(Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList());
-        await RegistryScenario.ApprovedAsync(_team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
-        await RegistryScenario.ApprovedAsync(_team, "credit", File.ReadAllBytes(GermanCredit.Fixture("german_credit_logreg_v2.onnx")), "v2.onnx", numeric, "challenger");
-    }
-
-    public async Task DisposeAsync()
-    {
-        _team.Dispose();
-        await _host.DisposeAsync();
-    }
-
-    private Task<CliRunner.Result> As(string member, params string[] args) =>
-        CliRunner.RunAsync([.. args, "--server", _host.BaseAddress.ToString(), "--api-key", _team.Secrets[member]]);
-
     [Fact]
     public async Task Create_start_results_list_and_stop_an_ab_test()
     {
@@ -44,13 +23,13 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         var versions = new Dictionary<string, int>();
         for (var u = 0; u < 120; u++)
         {
-            var answer = await _team.Developer.PredictAsync("credit", [GermanCredit.NumericColumns.ToDictionary(c => c, c => (object?)2.0)], unitId: $"c{u}");
+            var answer = await Team.Developer.PredictAsync("credit", [GermanCredit.NumericColumns.ToDictionary(c => c, c => (object?)2.0)], unitId: $"c{u}");
             versions[$"c{u}"] = answer.Version;
         }
 
         var feedback = versions.Select(kv => new FeedbackEvent(Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "credit", null, kv.Key, null,
             new Dictionary<string, double> { ["repaid"] = int.Parse(kv.Key[1..], System.Globalization.CultureInfo.InvariantCulture) % 3 == 0 ? 1 : 0 })).ToList();
-        foreach (var listener in _host.App.Services.GetServices<IFeedbackListener>())
+        foreach (var listener in Host.App.Services.GetServices<IFeedbackListener>())
         {
             await listener.OnFeedbackAsync(feedback, CancellationToken.None);
         }
@@ -91,7 +70,7 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         var versions = new Dictionary<string, int>();
         for (var u = 0; u < units; u++)
         {
-            var answer = await _team.Developer.PredictAsync("credit", [GermanCredit.NumericColumns.ToDictionary(c => c, c => (object?)2.0)], unitId: $"{prefix}{u}");
+            var answer = await Team.Developer.PredictAsync("credit", [GermanCredit.NumericColumns.ToDictionary(c => c, c => (object?)2.0)], unitId: $"{prefix}{u}");
             versions[$"{prefix}{u}"] = answer.Version;
         }
 
@@ -102,7 +81,7 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
     {
         var feedback = outcomes.Select(o => new FeedbackEvent(Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "credit", null, o.Unit, null,
             new Dictionary<string, double> { ["repaid"] = o.Repaid })).ToList();
-        foreach (var listener in _host.App.Services.GetServices<IFeedbackListener>())
+        foreach (var listener in Host.App.Services.GetServices<IFeedbackListener>())
         {
             await listener.OnFeedbackAsync(feedback, CancellationToken.None);
         }
@@ -119,9 +98,9 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
     public async Task Phases_evaluate_off_policy_and_promotion_proposals_from_the_command_line()
     {
         // Phases: list, a new phase with new weights, and the refusals.
-        await _team.Developer.CreateExperimentAsync(new CreateExperimentRequest("credit-phases", "credit",
+        await Team.Developer.CreateExperimentAsync(new CreateExperimentRequest("credit-phases", "credit",
             [new ExperimentArmRequest("control", 1, Control: true), new ExperimentArmRequest("treatment", 2)], [new ExperimentMetric("repaid")]));
-        await _team.Developer.StartExperimentAsync("credit-phases", "go");
+        await Team.Developer.StartExperimentAsync("credit-phases", "go");
         var phase2 = await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=1:80", "--arm", "treatment=2:20", "--reason", "less risk");
         Assert.True(phase2.ExitCode == 0, phase2.Error);
         Assert.Contains("is in phase 2.", phase2.Output, StringComparison.Ordinal);
@@ -132,13 +111,13 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         FailsWithOneLine(await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=1", "--arm", "other=2", "--reason", "rename"), "reseed");
         FailsWithOneLine(await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=1", "--arm", "treatment=2"), "--reason is required");
         FailsWithOneLine(await As("developer", "experiments", "phases", "credit-phases", "--arm", "control=x", "--reason", "r"), "version must be a number");
-        await _team.Developer.StopExperimentAsync("credit-phases", "done");
-        await _team.Developer.ConcludeExperimentAsync("credit-phases", "phases shown");
+        await Team.Developer.StopExperimentAsync("credit-phases", "done");
+        await Team.Developer.ConcludeExperimentAsync("credit-phases", "phases shown");
 
         // A clear winner: evaluate proposes it, an approver rejects, the next evaluation proposes again, another approver accepts.
-        await _team.Developer.CreateExperimentAsync(new CreateExperimentRequest("credit-win", "credit",
+        await Team.Developer.CreateExperimentAsync(new CreateExperimentRequest("credit-win", "credit",
             [new ExperimentArmRequest("control", 1, Control: true), new ExperimentArmRequest("treatment", 2)], [new ExperimentMetric("repaid")], SequentialTuning: 300));
-        await _team.Developer.StartExperimentAsync("credit-win", "go");
+        await Team.Developer.StartExperimentAsync("credit-win", "go");
         var served = await ServeAsync("w", 300);
         await FeedbackAsync(served.Select(kv => (kv.Key, (Experimentation.Assignment.GrowthBookHash.Hash("r", kv.Key, 2) ?? 0) < (kv.Value == 2 ? 0.7 : 0.3) ? 1.0 : 0)));
 
@@ -156,7 +135,7 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         var evaluated = await As("operator", "experiments", "evaluate", "credit-win");
         Assert.True(evaluated.ExitCode == 0, evaluated.Error);
         Assert.Contains("credit-win: proposed", evaluated.Output, StringComparison.Ordinal);
-        var pending = Assert.Single(await _team.Operator.ListPromotionProposalsAsync("pending"));
+        var pending = Assert.Single(await Team.Operator.ListPromotionProposalsAsync("pending"));
         Assert.Contains(pending.Id, evaluated.Output, StringComparison.Ordinal);
         var listed = await As("operator", "experiments", "proposals", "--status", "pending");
         Assert.True(listed.ExitCode == 0, listed.Error);
@@ -170,11 +149,11 @@ public sealed class ExperimentsCliTests : IAsyncLifetime
         FailsWithOneLine(await As("approver1", "experiments", "accept", pending.Id, "--comment", "changed my mind"), "rejected");
 
         await As("operator", "experiments", "evaluate", "credit-win");
-        var second = Assert.Single(await _team.Operator.ListPromotionProposalsAsync("pending"));
+        var second = Assert.Single(await Team.Operator.ListPromotionProposalsAsync("pending"));
         var accepted = await As("approver2", "experiments", "accept", second.Id, "--comment", "evidence reviewed");
         Assert.True(accepted.ExitCode == 0, accepted.Error);
         Assert.Contains("is accepted", accepted.Output, StringComparison.Ordinal);
-        Assert.Equal(ExperimentStatuses.Concluded, (await _team.Operator.GetExperimentAsync("credit-win")).Status);
+        Assert.Equal(ExperimentStatuses.Concluded, (await Team.Operator.GetExperimentAsync("credit-win")).Status);
         var all = await As("operator", "experiments", "proposals", "--json");
         Assert.Contains("\"rejected\"", all.Output, StringComparison.Ordinal);
         FailsWithOneLine(await As("approver1", "experiments", "reject", "p_missing", "--comment", "x"), "does not exist");

@@ -5,29 +5,15 @@ using Warden.Server.Tests.Infrastructure;
 namespace Warden.Cli.Tests;
 
 /// <summary>`warden events ingest`, `warden alerts …` and `warden monitor report --window --html` against a running server.</summary>
-public sealed class MonitoringCliTests : IAsyncLifetime
+public sealed class MonitoringCliTests : ServedCliTests
 {
-    private WardenTestHost _host = null!;
-    private Team _team = null!;
+    protected override bool WithChallenger => false;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _host = await WardenTestHost.StartAsync();
-        _team = await Team.CreateAsync(_host);
-        var numeric = new UploadVersionMetadata(Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList());
-        await RegistryScenario.ApprovedAsync(_team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
         var reference = string.Join('\n', File.ReadAllLines(GermanCredit.Fixture("german_credit.csv")).Take(701)) + "\n";
-        await _team.Developer.SetReferenceAsync("credit", 1, System.Text.Encoding.UTF8.GetBytes(reference));
+        await Team.Developer.SetReferenceAsync("credit", 1, System.Text.Encoding.UTF8.GetBytes(reference));
     }
-
-    public async Task DisposeAsync()
-    {
-        _team.Dispose();
-        await _host.DisposeAsync();
-    }
-
-    private Task<CliRunner.Result> As(string member, params string[] args) =>
-        CliRunner.RunAsync([.. args, "--server", _host.BaseAddress.ToString(), "--api-key", _team.Secrets[member]]);
 
     [Fact]
     public async Task Events_alerts_and_the_html_report_work_from_the_command_line()
@@ -64,7 +50,7 @@ public sealed class MonitoringCliTests : IAsyncLifetime
             Assert.True(add.ExitCode == 0, add.Error);
             var evaluate = await As("operator", "alerts", "evaluate");
             Assert.Contains("1 fired", evaluate.Output, StringComparison.Ordinal);
-            var id = (await _team.Validator.ListAlertsAsync("firing"))[0].Id;
+            var id = (await Team.Validator.ListAlertsAsync("firing"))[0].Id;
             var show = await As("validator", "alerts", "show", id);
             Assert.Contains("Root cause", show.Output, StringComparison.Ordinal);
             Assert.Matches(@"│\s*1\s*│\s*Age\s*│", show.Output);

@@ -4,29 +4,8 @@ using Warden.Server.Tests.Infrastructure;
 namespace Warden.Cli.Tests;
 
 /// <summary>`warden predict` and `warden models traffic` against a running server.</summary>
-public sealed class ServingCliTests : IAsyncLifetime
+public sealed class ServingCliTests : ServedCliTests
 {
-    private WardenTestHost _host = null!;
-    private Team _team = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await WardenTestHost.StartAsync();
-        _team = await Team.CreateAsync(_host);
-        var numeric = new UploadVersionMetadata(Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList());
-        await RegistryScenario.ApprovedAsync(_team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
-        await RegistryScenario.ApprovedAsync(_team, "credit", File.ReadAllBytes(GermanCredit.Fixture("german_credit_logreg_v2.onnx")), "v2.onnx", numeric, "challenger");
-    }
-
-    public async Task DisposeAsync()
-    {
-        _team.Dispose();
-        await _host.DisposeAsync();
-    }
-
-    private Task<CliRunner.Result> As(string member, params string[] args) =>
-        CliRunner.RunAsync([.. args, "--server", _host.BaseAddress.ToString(), "--api-key", _team.Secrets[member]]);
-
     [Fact]
     public async Task Predict_scores_json_and_csv_and_names_the_version()
     {
