@@ -127,19 +127,13 @@ fixed() {
   timeout $((FIXED_DURATION + FIXED_WARMUP + 60)) dotnet "$LOADGEN" --url "$url" --body "$body" --rate "$rate" --duration "$FIXED_DURATION" \
     --warmup "$FIXED_WARMUP" --connections "$CONNECTIONS" "${header[@]}" 2>&1 | tee "$WORK/$file" >&2 || true
 }
-# bench KEY URL BODY [BEARER]: wrk warm-up, measured wrk run, then the fixed-rate run at half the measured peak.
+# bench KEY URL BODY [BEARER]: the closed-loop runs of `closed`, then the fixed-rate run at half the measured peak.
 bench() {
   local key=$1 url=$2 body=$3 bearer=${4:-}
-  local limit=$(( $(seconds "$DURATION") + $(seconds "$WARMUP") + 60 ))
-  log "($key) warm-up $WARMUP, then wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
-  BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 5s -s "$HERE/post.lua" "$url" >"$WORK/$key.warmup.txt" 2>&1 || true
-  BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency -s "$HERE/post.lua" "$url" \
-    | tee "$WORK/$key.wrk.txt" >&2 || true
-  local peak
-  if ! peak=$($PY "$HERE/report.py" rps "$WORK/$key.wrk.txt"); then
-    status "$key" "not available: wrk gave no result (see $key.wrk.txt)"; FAILED=1; return 1
-  fi
-  local rate=$(( peak / 2 ))
+  closed "$key" "$url" "$body" "$bearer" || { FAILED=1; return 1; }
+  local peak rate
+  peak=$($PY "$HERE/report.py" rps "$WORK/$key.wrk.txt")
+  rate=$(( peak / 2 ))
   ((rate > 0)) || rate=1
   echo "$rate" >"$WORK/$key.rate"
   fixed "$key.fixed.txt" "$url" "$body" "$rate" "$bearer"

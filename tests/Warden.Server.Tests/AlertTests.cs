@@ -98,9 +98,7 @@ public sealed class AlertTests
     {
         await using var host = await WardenTestHost.StartAsync(engine);
         using var team = await Team.CreateAsync(host);
-        var numeric = new UploadVersionMetadata(
-            Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
-            DataClassification: GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
+        var numeric = GermanCredit.NumericPublic;
         await RegistryScenario.ApprovedAsync(team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
         await RegistryScenario.ApprovedAsync(team, "credit", File.ReadAllBytes(GermanCredit.Fixture("german_credit_logreg_v2.onnx")), "v2.onnx", numeric);
         var rule = await team.Operator.CreateAlertRuleAsync(new AlertRuleRequest("credit", "performance.accuracy", "<", 0.7, MinimumSample: 50, Action: "rollback"));
@@ -140,9 +138,7 @@ public sealed class AlertTests
     {
         await using var host = await WardenTestHost.StartAsync();
         using var team = await Team.CreateAsync(host);
-        var numeric = new UploadVersionMetadata(
-            Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
-            DataClassification: GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
+        var numeric = GermanCredit.NumericPublic;
         await RegistryScenario.ApprovedAsync(team, "credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
         await RegistryScenario.ApprovedAsync(team, "credit", File.ReadAllBytes(GermanCredit.Fixture("german_credit_logreg_v2.onnx")), "v2.onnx", numeric, "challenger");
         await team.Operator.SetTrafficAsync("credit", new TrafficPolicy([new TrafficRoute("champion", 50), new TrafficRoute("challenger", 50)]));

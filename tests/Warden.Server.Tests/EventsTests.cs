@@ -159,9 +159,7 @@ public sealed class EventsTests
     {
         await using var host = await WardenTestHost.StartAsync(fakeClock: true);
         using var team = await Team.CreateAsync(host);
-        var numeric = new UploadVersionMetadata(
-            Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
-            DataClassification: GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
+        var numeric = GermanCredit.NumericPublic;
         await team.Developer.CreateModelAsync(new CreateModelRequest("credit", "team", 3, "draft model"));
         await team.Developer.UploadVersionAsync("credit", GermanCredit.OnnxModel, "v1.onnx", numeric);
         IngestEvent Event(string id) => new("prediction", EventId: id, Model: "credit", Version: 1, Prediction: 0.4,

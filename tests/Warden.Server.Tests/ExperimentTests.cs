@@ -17,9 +17,7 @@ namespace Warden.Server.Tests;
 /// winner that becomes a promotion proposal accepted by someone other than the proposer.</summary>
 public sealed class ExperimentTests
 {
-    internal static readonly UploadVersionMetadata Numeric = new(
-        Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
-        DataClassification: GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
+    internal static readonly UploadVersionMetadata Numeric = GermanCredit.NumericPublic;
 
     internal static readonly Dictionary<string, double> Record = GermanCredit.NumericColumns.ToDictionary(c => c, c => c == "Age" ? 35.0 : 2.0);
 

@@ -14,9 +14,7 @@ namespace Warden.Server.Tests;
 /// shadow traffic, unloading on retirement, back-pressure and metrics.</summary>
 public sealed class ServingTests
 {
-    private static readonly UploadVersionMetadata Numeric = new(
-        Features: GermanCredit.NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
-        DataClassification: GermanCredit.NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
+    private static readonly UploadVersionMetadata Numeric = GermanCredit.NumericPublic;
 
     private static readonly Dictionary<string, double> Record = GermanCredit.NumericColumns.ToDictionary(c => c, c => c == "Age" ? 35.0 : 2.0);
 

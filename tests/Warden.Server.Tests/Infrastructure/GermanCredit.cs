@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Warden.Contracts;
 using Warden.Inference;
 
 namespace Warden.Server.Tests.Infrastructure;
@@ -30,6 +31,11 @@ public static class GermanCredit
     /// <summary>The seven numeric columns the ONNX model takes, in order.</summary>
     public static readonly string[] NumericColumns =
         ["Duration", "Amount", "InstallmentRatePercentage", "ResidenceDuration", "Age", "NumberExistingCredits", "NumberPeopleMaintenance"];
+
+    /// <summary>Upload metadata for the ONNX models: the seven numeric columns, classified public (synthetic use in tests).</summary>
+    public static readonly UploadVersionMetadata NumericPublic = new(
+        Features: NumericColumns.Select(c => new FeatureSpec(c, FeatureKinds.Numeric, "float32")).ToList(),
+        DataClassification: NumericColumns.Select(c => new FeatureClassification(c, "public")).ToList());
 
     /// <summary>Path of a fixture file.</summary>
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
