@@ -32,7 +32,13 @@ public sealed class ServingTests
     [Fact]
     public async Task Promoting_and_rolling_back_under_load_fails_no_request()
     {
-        var (host, team, http) = await ServedAsync();
+        // Four clients in a tight loop outrun the default per-key rate limit (1,000/s, burst 2,000) on a fast path; the
+        // limiter has its own tests, this one is about the swap.
+        var (host, team, http) = await ServedAsync(new Dictionary<string, string?>
+        {
+            ["Warden:RateLimit:PerKeyPerSecond"] = "1000000",
+            ["Warden:RateLimit:PerKeyBurst"] = "1000000",
+        });
         await using var _ = host;
         using var __ = team;
         using var ___ = http;
