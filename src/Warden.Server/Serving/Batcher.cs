@@ -23,6 +23,11 @@ internal sealed class Batcher : IAsyncDisposable
     private readonly int _version;
     private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>Records admitted and not yet handed to the model: those in the channel and those gathered into a batch
+    /// that is still waiting for company. As in Triton's dynamic batcher, a forming batch is still queued, so the
+    /// queue capacity bounds both.</summary>
+    private int _pending;
+
     public Batcher(IScoringModel model, IReadOnlyList<string> columns, ServingOptions options, ServingMetrics metrics, string modelName, int version, SemaphoreSlim slots)
     {
         _model = model;
@@ -33,15 +38,15 @@ internal sealed class Batcher : IAsyncDisposable
         _modelName = modelName;
         _version = version;
         _slots = slots;
-        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
         _workers = Enumerable.Range(0, Math.Max(1, options.ConcurrencyPerVersion)).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
-    /// <summary>Scores rows and returns their scores in order; throws <see cref="QueueFullException"/> when the queue is
-    /// full and <see cref="TimeoutException"/> when they are not scored within RequestTimeout.</summary>
+    /// <summary>Scores rows and returns their scores in order; throws <see cref="QueueFullException"/> when the queue
+    /// cannot take them (a request larger than the whole queue is admitted only when nothing else waits) and <see cref="TimeoutException"/> when they are not scored within RequestTimeout.</summary>
     public Task<double[]> ScoreAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken)
     {
-        if (_options.MaxQueueDelayMicroseconds <= 0 && rows.Count <= _options.MaxBatchSize && _queue.Reader.Count == 0 && _slots.Wait(0, CancellationToken.None))
+        if (_options.MaxQueueDelayMicroseconds <= 0 && rows.Count <= _options.MaxBatchSize && Volatile.Read(ref _pending) == 0 && _slots.Wait(0, CancellationToken.None))
         {
             try
             {
@@ -71,6 +76,13 @@ internal sealed class Batcher : IAsyncDisposable
 
     private async Task<double[]> QueueAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken)
     {
+        var admitted = Interlocked.Add(ref _pending, rows.Count);
+        if (admitted > _options.QueueCapacity && admitted != rows.Count)
+        {
+            Interlocked.Add(ref _pending, -rows.Count);
+            throw new QueueFullException();
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         var items = new Item[rows.Count];
@@ -79,6 +91,8 @@ internal sealed class Batcher : IAsyncDisposable
             items[i] = new Item(rows[i], Stopwatch.GetTimestamp(), timeout.Token);
             if (!_queue.Writer.TryWrite(items[i]))
             {
+                // The version is being unloaded after its grace period: a retry is routed to its successor.
+                Interlocked.Add(ref _pending, -(rows.Count - i));
                 for (var j = 0; j < i; j++)
                 {
                     items[j].Result.TrySetCanceled(CancellationToken.None);
@@ -155,6 +169,7 @@ internal sealed class Batcher : IAsyncDisposable
 
     private void Run(List<Item> batch)
     {
+        Interlocked.Add(ref _pending, -batch.Count);
         batch.RemoveAll(i => i.Cancellation.IsCancellationRequested && i.Result.TrySetCanceled(i.Cancellation));
         if (batch.Count == 0)
         {
