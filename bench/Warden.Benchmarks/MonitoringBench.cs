@@ -19,13 +19,16 @@ namespace Warden.Benchmarks;
 ///     (bench/monitoring/run.sh also drives it with wrk);
 /// (3) managed heap per monitored version with 1,000 versions, each with one window of 2,000 profiled predictions and
 ///     500 joined labels, and the cost of each further window.
-/// Run: dotnet run -c Release --project bench/Warden.Benchmarks -- monitoring [events] [--serve SECONDS | --memory]</summary>
+/// Run: dotnet run -c Release --project bench/Warden.Benchmarks -- monitoring [events] [--serve SECONDS | --memory | --pipeline-only] [--full-precision]</summary>
 public static class MonitoringBench
 {
     private const int Features = 20;
 
+    private static bool FullPrecision { get; set; }
+
     public static async Task RunAsync(string[] args)
     {
+        FullPrecision = args.Contains("--full-precision");
         var total = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 500_000;
         var serveSeconds = Array.IndexOf(args, "--serve") is var s and >= 0 && s + 1 < args.Length ? int.Parse(args[s + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
         var data = Path.Combine(Path.GetTempPath(), "warden-bench-monitoring-" + Guid.NewGuid().ToString("N"));
@@ -83,6 +86,14 @@ public static class MonitoringBench
         }
 
         // Two producers (one per core), as concurrent requests would: one profiles while the log's writer seals and syncs.
+        Console.WriteLine("pipeline starts");
+        using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOC") == "1" ? new AllocationSampler() : null;
+        if (sampler is not null)
+        {
+            sampler.Recording = true;
+        }
+
+        var (allocated, gen0, gen1, gen2, paused) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var pipeline = Stopwatch.StartNew();
         var cpu = Cpu();
         var nextBatch = -1;
@@ -96,8 +107,24 @@ public static class MonitoringBench
         })));
 
         var logged = prepared.Sum(b => b.Rows.Count);
+        if (sampler is not null)
+        {
+            sampler.Recording = false;
+            sampler.Print(logged);
+        }
+        if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
+        {
+            Console.WriteLine($"GC during the pipeline: {(GC.GetTotalAllocatedBytes() - allocated) / (double)logged:N0} B allocated per event, " +
+                $"collections gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, pauses {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms");
+        }
+
         Console.WriteLine($"| in-process logging + profiling (window profiles, label index, durable log), batches of 10,000, 2 producers | {logged:N0} events | {pipeline.Elapsed.TotalSeconds:0.00} s | {logged / pipeline.Elapsed.TotalSeconds:N0} events/s | {logged / (Cpu() - cpu):N0} |");
         prepared.Clear();
+        if (args.Contains("--pipeline-only"))
+        {
+            await app.StopAsync();
+            return;
+        }
 
         // In-process, full ingest: the same JSON-lines bytes the HTTP path receives, parsed, validated, stored and profiled, without HTTP.
         var batches = Enumerable.Range(0, total / 10_000).Select(b => Lines(random, $"inproc-{b}", 10_000)).ToList();
@@ -224,7 +251,8 @@ public static class MonitoringBench
             var values = new double[Features];
             for (var f = 0; f < Features; f++)
             {
-                values[f] = Math.Round(random.NextDouble() * 4 - 2, 4);
+                // Feature values as data usually carry them (4 decimals); --full-precision logs 17-digit doubles instead.
+                values[f] = FullPrecision ? random.NextDouble() * 4 - 2 : Math.Round(random.NextDouble() * 4 - 2, 4);
             }
 
             rows.Add(Array.ConvertAll(values, v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));

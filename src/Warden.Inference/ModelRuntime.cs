@@ -105,7 +105,7 @@ public static class ModelRuntime
 
     internal static double ParseNumber(string text, int row, string column)
     {
-        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        if (InvariantNumber.TryParse(text, out var value))
         {
             return value;
         }

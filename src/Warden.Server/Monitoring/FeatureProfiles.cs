@@ -111,7 +111,7 @@ public sealed class FeatureProfiles
                     var f = Features[j];
                     if (Numeric.TryGetValue(f.Name, out var numeric))
                     {
-                        numeric.Add(double.TryParse(row[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN);
+                        numeric.Add(Warden.Inference.InvariantNumber.TryParse(row[j], out var v) ? v : double.NaN);
                     }
                     else
                     {

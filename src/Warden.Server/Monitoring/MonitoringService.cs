@@ -165,7 +165,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         foreach (var f in features.Where(f => f.Kind == FeatureKinds.Numeric))
         {
             var column = table.IndexOf(f.Name);
-            var values = table.Rows.Select(r => double.TryParse(r[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN)
+            var values = table.Rows.Select(r => Warden.Inference.InvariantNumber.TryParse(r[column], out var x) ? x : double.NaN)
                 .Where(double.IsFinite).ToArray();
             try
             {
@@ -187,7 +187,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
         await uow.ExecuteAsync("DELETE FROM reference_profiles WHERE version_id = @Id", new { row.Id }, cancellationToken);
         var numericPositions = features.Where(f => f.Kind == FeatureKinds.Numeric).Select(f => table.IndexOf(f.Name)).ToArray();
         var sample = numericPositions.Length < 2 ? null : JsonSerializer.Serialize(table.Rows.Take(NumericSampleRows)
-            .Select(r => Array.ConvertAll(numericPositions, i => double.TryParse(r[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN)));
+            .Select(r => Array.ConvertAll(numericPositions, i => Warden.Inference.InvariantNumber.TryParse(r[i], out var x) ? x : double.NaN)));
         await uow.ExecuteAsync("INSERT INTO reference_profiles (version_id, row_count, profiles, created_at, created_by, importance, numeric_sample) " +
                                "VALUES (@Id, @rows, @profiles, @at, @by, @importance, @sample)",
             new { row.Id, rows = profiles.Rows, profiles = profiles.ToJson(), at = now.ToUnixTimeMilliseconds(), by = scope.Actor.KeyId,
@@ -382,7 +382,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             for (var k = 0; k < values.Length; k++)
             {
                 var j = indexes[k];
-                values[k] = j < row.Length && double.TryParse(row[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN;
+                values[k] = j < row.Length && Warden.Inference.InvariantNumber.TryParse(row[j], out var x) ? x : double.NaN;
             }
 
             parsed[r] = values;
@@ -481,11 +481,15 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     private static PendingPrediction Pending(VersionContext context, string model, int version, long windowStart, DateTimeOffset at, double score, string? entityId,
         string[] row, double[] numeric)
     {
-        var numbers = new double[context.Features.Count];
-        Array.Fill(numbers, double.NaN);
-        for (var k = 0; k < numeric.Length; k++)
+        // All features numeric (the common case): the parsed row is already in model order and nobody else keeps it.
+        var numbers = numeric.Length == context.Features.Count ? numeric : new double[context.Features.Count];
+        if (!ReferenceEquals(numbers, numeric))
         {
-            numbers[context.NumericIndexes[k]] = numeric[k];
+            Array.Fill(numbers, double.NaN);
+            for (var k = 0; k < numeric.Length; k++)
+            {
+                numbers[context.NumericIndexes[k]] = numeric[k];
+            }
         }
 
         string?[]? texts = null;
@@ -522,7 +526,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             var value = row[j];
             if (context.Features[j].Kind == FeatureKinds.Numeric)
             {
-                if (context.BinLabels[j] is { } labels && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                if (context.BinLabels[j] is { } labels && Warden.Inference.InvariantNumber.TryParse(value, out var x))
                 {
                     groups[context.SegmentKeys[j]] = labels[QuantileBin(context.SegmentEdges[context.Features[j].Name], x)];
                 }

@@ -236,12 +236,13 @@ public sealed class PcaReconstructionDrift
     {
         var d = Features;
         var z = new double[d];
+        var residual = new double[d];
         var sum = 0.0;
         for (var r = start; r < end; r++)
         {
             Standardize(rows[r], _means, _scales, z);
             // ‖z - W Wᵀ z‖² = ‖z‖² - ‖Wᵀ z‖² for orthonormal W; computed directly to avoid cancellation.
-            var residual = (double[])z.Clone();
+            z.CopyTo(residual, 0);
             foreach (var component in _components)
             {
                 var projection = 0.0;

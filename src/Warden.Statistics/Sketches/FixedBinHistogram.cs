@@ -50,7 +50,12 @@ public sealed class FixedBinHistogram
     /// <param name="value">A value that is not NaN.</param>
     public void Add(double value)
     {
-        var cell = Cell(_edges, value);
+        if (double.IsNaN(value))
+        {
+            throw new ArgumentException("A histogram cannot count NaN; count it as missing instead.", nameof(value));
+        }
+
+        var cell = Cell(_edges.AsSpan(), value);
         if (cell == 0)
         {
             Underflow++;
@@ -103,7 +108,13 @@ public sealed class FixedBinHistogram
             throw new ArgumentException("A histogram cannot count NaN; count it as missing instead.", nameof(value));
         }
 
-        var last = edges.Count - 1;
+        return edges is double[] array ? Cell(array.AsSpan(), value) : Cell(edges.ToArray().AsSpan(), value);
+    }
+
+    // The cell of a value that is not NaN, on validated edges (the hot path: one call per value and feature).
+    private static int Cell(ReadOnlySpan<double> edges, double value)
+    {
+        var last = edges.Length - 1;
         if (value < edges[0])
         {
             return 0;
