@@ -10,6 +10,8 @@ namespace Warden.Server.Monitoring;
 public sealed class FeatureProfiles
 {
     private readonly Lock _gate = new();
+    private NumericProfile?[]? _ordered;
+    private IReadOnlyList<int>? _orderedFor;
 
     private FeatureProfiles(IReadOnlyList<FeatureSpec> features, Dictionary<string, NumericProfile> numeric, Dictionary<string, CategoricalProfile> categorical)
     {
@@ -65,9 +67,16 @@ public sealed class FeatureProfiles
     /// <paramref name="numericIndexes"/>[k] of row r (NaN when missing); the other features are read from the text rows.</summary>
     public void Observe(IReadOnlyList<string[]> rows, IReadOnlyList<double[]> numeric, IReadOnlyList<int> numericIndexes, IReadOnlyList<double>? outputs)
     {
-        var profiles = numericIndexes.Select(j => Numeric.GetValueOrDefault(Features[j].Name)).ToArray();
         lock (_gate)
         {
+            // The profiles in numericIndexes order, looked up once per version rather than once per call.
+            if (!ReferenceEquals(_orderedFor, numericIndexes))
+            {
+                _ordered = numericIndexes.Select(j => Numeric.GetValueOrDefault(Features[j].Name)).ToArray();
+                _orderedFor = numericIndexes;
+            }
+
+            var profiles = _ordered!;
             for (var r = 0; r < rows.Count; r++)
             {
                 var values = numeric[r];
@@ -76,12 +85,15 @@ public sealed class FeatureProfiles
                     profiles[k]?.Add(values[k]);
                 }
 
-                var row = rows[r];
-                for (var j = 0; j < Features.Count; j++)
+                if (Categorical.Count > 0)
                 {
-                    if (Categorical.TryGetValue(Features[j].Name, out var categorical))
+                    var row = rows[r];
+                    for (var j = 0; j < Features.Count; j++)
                     {
-                        categorical.Add(string.IsNullOrEmpty(row[j]) ? null : row[j]);
+                        if (Categorical.TryGetValue(Features[j].Name, out var categorical))
+                        {
+                            categorical.Add(string.IsNullOrEmpty(row[j]) ? null : row[j]);
+                        }
                     }
                 }
 
@@ -129,6 +141,7 @@ public sealed class FeatureProfiles
     {
         lock (_gate)
         {
+            _orderedFor = null; // a profile may be replaced below
             foreach (var (name, profile) in other.Numeric)
             {
                 if (Numeric.TryGetValue(name, out var mine))
