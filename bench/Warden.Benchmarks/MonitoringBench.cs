@@ -150,6 +150,8 @@ public static class MonitoringBench
             Console.WriteLine($"parse only: {parsed / (Cpu() - parseCpu):N0} events per CPU-second");
         }
 
+        using var ingestSampler = Environment.GetEnvironmentVariable("BENCH_ALLOC") == "1" ? new AllocationSampler { Recording = true } : null;
+        var ingestAllocated = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
         cpu = Cpu();
         long accepted = 0;
@@ -165,6 +167,13 @@ public static class MonitoringBench
         })));
 
         var inProcess = accepted / clock.Elapsed.TotalSeconds;
+        if (ingestSampler is not null)
+        {
+            ingestSampler.Recording = false;
+            Console.WriteLine($"ingest: {(GC.GetTotalAllocatedBytes() - ingestAllocated) / (double)accepted:N0} B allocated per event");
+            ingestSampler.Print(accepted);
+        }
+
         Console.WriteLine($"| in-process ingest (parse + validate + policy + durable log + profile), JSON lines of 10,000, 2 producers | {accepted:N0} events | {clock.Elapsed.TotalSeconds:0.00} s | {inProcess:N0} events/s | {accepted / (Cpu() - cpu):N0} |");
 
         // HTTP: JSON lines bodies prepared up front so the client's cost is only sending.

@@ -132,6 +132,9 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
         return events;
     }
 
+    [ThreadStatic]
+    private static string[]? _inputNames;
+
     // One event from its JSON object, with the same names and rules as the IngestEvent contract (camelCase).
     private static (int, IngestEvent?, string?) Read(int index, JsonElement e)
     {
@@ -200,10 +203,29 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                 ok = v.ValueKind == JsonValueKind.Object;
                 if (ok)
                 {
-                    inputs = new Dictionary<string, JsonElement>(32, StringComparer.Ordinal);
+                    inputs = new Dictionary<string, JsonElement>(v.GetPropertyCount(), StringComparer.Ordinal);
+                    var names = _inputNames ??= new string[64];
+                    var position = 0;
                     foreach (var input in v.EnumerateObject())
                     {
-                        inputs[input.Name] = input.Value;
+                        // Events of one model name the same inputs in the same order: reuse the name strings of the last
+                        // event parsed on this thread (compared in UTF-8, in place) instead of allocating them again.
+                        string name;
+                        if (position < names.Length && names[position] is { } last && input.NameEquals(last))
+                        {
+                            name = last;
+                        }
+                        else
+                        {
+                            name = input.Name;
+                            if (position < names.Length)
+                            {
+                                names[position] = name;
+                            }
+                        }
+
+                        position++;
+                        inputs[name] = input.Value;
                     }
                 }
             }
@@ -351,6 +373,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
     {
         List<(string, string, string)>? violations = null;
         var row = new string[features.Count];
+        var present = 0;
         for (var j = 0; j < features.Count; j++)
         {
             var f = features[j];
@@ -365,6 +388,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                 continue;
             }
 
+            present++;
             var numeric = f.Kind == FeatureKinds.Numeric;
             switch (value.ValueKind)
             {
@@ -405,12 +429,15 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
             }
         }
 
-        if (inputs is not null)
+        // Every input name is a feature unless there are more inputs than features found (null-valued ones included).
+        if (inputs is not null && inputs.Count > present)
         {
-            var known = features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var name in inputs.Keys.Where(k => !known.Contains(k)))
+            foreach (var name in inputs.Keys)
             {
-                (violations ??= []).Add((name, "unknown-field", name));
+                if (!features.Any(f => f.Name == name))
+                {
+                    (violations ??= []).Add((name, "unknown-field", name));
+                }
             }
         }
 
