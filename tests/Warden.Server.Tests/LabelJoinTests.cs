@@ -69,4 +69,27 @@ public sealed class LabelJoinTests
         Assert.Single(join.Find(ByRequest("new")));
         Assert.Equal([0.2], join.Find(ByEntity("e", 200)).Select(p => p.Score));
     }
+
+    [Fact]
+    public void Records_of_a_request_join_by_position_and_wider_models_keep_every_value()
+    {
+        var join = Join(4);
+        join.Add("batch", 0, "narrow", 1, 0, T0, 0.1, null, [1.0, 2.0], null);
+        join.Add("batch", 1, "narrow", 1, 0, T0, 0.2, null, [3.0, double.NaN], [null, "x"]);
+        join.Add("a/7", -1, "narrow", 1, 0, T0, 0.3, null, [5.0, 6.0], null); // a request id that itself ends in "/7"
+        join.Add("wide", -1, "wide", 1, 0, T0, 0.4, null, [7.0, 8.0, 9.0, 10.0], null); // widens every slot
+
+        var second = Assert.Single(join.Find(ByRequest("batch/1")));
+        Assert.Equal((0.2, "x"), (second.Score, second.Texts![1]));
+        Assert.Equal([3.0, double.NaN], second.Numbers);
+        Assert.Equal([1.0, 2.0], Assert.Single(join.Find(ByRequest("batch/0"))).Numbers);
+        Assert.Empty(join.Find(ByRequest("batch"))); // a request of several records is joined per record
+        Assert.Equal([5.0, 6.0], Assert.Single(join.Find(ByRequest("a/7"))).Numbers);
+        Assert.Equal([7.0, 8.0, 9.0, 10.0], Assert.Single(join.Find(ByRequest("wide"))).Numbers);
+
+        // At the capacity the oldest record goes; its sibling stays.
+        join.Add("next", -1, "narrow", 1, 0, T0, 0.5, null, [11.0, 12.0], null);
+        Assert.Empty(join.Find(ByRequest("batch/0")));
+        Assert.Equal(0.2, Assert.Single(join.Find(ByRequest("batch/1"))).Score);
+    }
 }

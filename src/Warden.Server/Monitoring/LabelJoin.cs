@@ -16,18 +16,32 @@ public sealed record PendingPrediction(string Model, int Version, long WindowSta
 /// predictions of the same request), feedback naming only an entity id labels that entity's latest prediction made before
 /// the feedback. The index is bounded (<see cref="MonitoringOptions.JoinCapacity"/> predictions, <see cref="MonitoringOptions.LabelHorizon"/>
 /// of age); feedback for a prediction no longer indexed is counted as unmatched.</summary>
-/// <remarks>A ring of slots in arrays, oldest overwritten first, with plain dictionaries from a request id and an entity id
-/// to their newest slot and links to older slots of the same request or entity — a handful of objects per prediction
-/// rather than a node, an array and a queue entry each, because the index lives long and every garbage collection walks it.
-/// One lock guards it; the work under it is a few array writes.</remarks>
+/// <remarks>A ring of slots held column by column in arrays — model, version, window, time, score, entity, the request
+/// id with the record's position, and the numeric values of every slot in one flat array — with plain dictionaries from a
+/// (request id, position) key and an entity id to their newest slot and links to older slots of the same key or entity.
+/// A waiting prediction costs no object of its own (the request id string is shared by the records of a request, and
+/// texts are kept only for values that are not numbers), so the index, which lives long, adds almost nothing for the
+/// garbage collector to trace or promote. <see cref="PendingPrediction"/> objects are made only for the matches of a
+/// feedback event. One lock guards it; the work under it is a few array writes.</remarks>
 public sealed class LabelJoin(IOptions<MonitoringOptions> options)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, int> _byRequest = new(StringComparer.Ordinal);
+    private readonly Dictionary<JoinKey, int> _byRequest = [];
     private readonly Dictionary<string, int> _byEntity = new(StringComparer.Ordinal);
     private readonly int _capacity = Math.Max(1, options.Value.JoinCapacity);
-    private PendingPrediction?[] _slots = new PendingPrediction?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
-    private string?[] _keys = new string?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private int _size = Math.Min(1024, Math.Max(1, options.Value.JoinCapacity));
+    private int _stride = 1;
+    private string?[] _models = new string?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private int[] _versions = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private long[] _windowStarts = new long[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private long[] _atTicks = new long[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private double[] _scores = new double[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private string?[] _entities = new string?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private string?[] _requests = new string?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private int[] _positions = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private int[] _widths = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private double[] _values = new double[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private string?[]?[] _texts = new string?[]?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private int[] _olderSameKey = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private int[] _olderSameEntity = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private int _oldest;
@@ -49,32 +63,66 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
         }
     }
 
-    /// <summary>Indexes a prediction under its join key.</summary>
-    public void Add(string key, PendingPrediction prediction)
+    /// <summary>Indexes a prediction under its join key (a request id, or "requestId/i" for record i of a request).</summary>
+    public void Add(string key, PendingPrediction prediction) =>
+        Add(key, -1, prediction.Model, prediction.Version, prediction.WindowStart, prediction.At, prediction.Score, prediction.EntityId, prediction.Numbers, prediction.Texts);
+
+    /// <summary>Indexes a prediction: record <paramref name="position"/> of request <paramref name="requestId"/> (-1: the
+    /// request's only record, joined by the request id alone; otherwise joined by "requestId/position").</summary>
+    /// <param name="requestId">The request id, shared by the records of a request.</param>
+    /// <param name="position">The record's 0-based position, or -1.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="windowStart">The start of the window its outcome counts in.</param>
+    /// <param name="at">When it was made.</param>
+    /// <param name="score">The probability of the positive class, or the regression value.</param>
+    /// <param name="entityId">The caller's entity id, when given.</param>
+    /// <param name="numbers">Numeric feature values in model order (NaN elsewhere); copied.</param>
+    /// <param name="texts">The other values in model order (null where numeric), or null; kept.</param>
+    public void Add(string requestId, int position, string model, int version, long windowStart, DateTimeOffset at, double score, string? entityId,
+        ReadOnlySpan<double> numbers, string?[]? texts)
     {
+        var key = new JoinKey(requestId, position);
         lock (_gate)
         {
-            // Below the capacity the slots never wrap: the arrays grow in place instead. At the capacity the oldest goes.
-            if (_slots.Length < _capacity && _oldest + _count == _slots.Length)
+            // Every slot holds up to _stride values; the stride never outgrows what one array can hold at full capacity
+            // (a model wider than that — thousands of features — has its last values remembered as missing).
+            var kept = Math.Min(numbers.Length, Array.MaxLength / _capacity);
+            if (kept > _stride)
             {
-                Grow();
+                Relayout(_size, kept);
             }
 
-            if (_count == _slots.Length)
+            // Below the capacity the slots never wrap: the arrays grow in place instead. At the capacity the oldest goes.
+            if (_size < _capacity && _oldest + _count == _size)
+            {
+                Relayout((int)Math.Min(_capacity, (long)_size * 2), _stride);
+            }
+
+            if (_count == _size)
             {
                 RemoveOldest();
             }
 
-            var slot = (_oldest + _count) % _slots.Length;
-            _slots[slot] = prediction;
-            _keys[slot] = key;
+            var slot = (_oldest + _count) % _size;
+            _models[slot] = model;
+            _versions[slot] = version;
+            _windowStarts[slot] = windowStart;
+            _atTicks[slot] = at.UtcTicks;
+            _scores[slot] = score;
+            _entities[slot] = entityId;
+            _requests[slot] = requestId;
+            _positions[slot] = position;
+            _widths[slot] = numbers.Length;
+            numbers[..kept].CopyTo(_values.AsSpan(slot * _stride, kept));
+            _texts[slot] = texts;
             _olderSameKey[slot] = _byRequest.TryGetValue(key, out var newerKey) ? newerKey : -1;
             _byRequest[key] = slot;
             _olderSameEntity[slot] = -1;
-            if (prediction.EntityId is { } entity)
+            if (entityId is not null)
             {
-                _olderSameEntity[slot] = _byEntity.TryGetValue(entity, out var newerEntity) ? newerEntity : -1;
-                _byEntity[entity] = slot;
+                _olderSameEntity[slot] = _byEntity.TryGetValue(entityId, out var newerEntity) ? newerEntity : -1;
+                _byEntity[entityId] = slot;
             }
 
             _count++;
@@ -89,44 +137,38 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
         {
             if (feedback.RequestId is { } request)
             {
-                if (_byRequest.TryGetValue(request, out var slot))
+                // "r" is request r's only record, or a request id that happens to end in "/i"; "r/i" is also record i of r.
+                Collect(new JoinKey(request, -1), feedback, result);
+                var slash = request.LastIndexOf('/');
+                if (slash > 0 && int.TryParse(request.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var position))
                 {
-                    for (; slot >= 0; slot = _olderSameKey[slot])
-                    {
-                        var p = _slots[slot]!;
-                        if ((feedback.Model is null || p.Model == feedback.Model) && !result.Exists(r => r.Model == p.Model && r.Version == p.Version))
-                        {
-                            result.Add(p);
-                        }
-                    }
+                    Collect(new JoinKey(request[..slash], position), feedback, result);
                 }
             }
             else if (feedback.EntityId is { } entity && _byEntity.TryGetValue(entity, out var slot))
             {
                 // The entity's newest prediction at or before the feedback, with its shadows (same request, other versions).
-                PendingPrediction? latest = null;
+                var before = feedback.At.UtcTicks;
                 for (var s = slot; s >= 0; s = _olderSameEntity[s])
                 {
-                    var p = _slots[s]!;
-                    if (p.At <= feedback.At && (feedback.Model is null || p.Model == feedback.Model))
+                    if (_atTicks[s] <= before && (feedback.Model is null || _models[s] == feedback.Model))
                     {
-                        latest = p;
-                        for (var k = _byRequest.TryGetValue(_keys[s]!, out var first) ? first : -1; k >= 0; k = _olderSameKey[k])
+                        var first = _byRequest.TryGetValue(new JoinKey(_requests[s]!, _positions[s]), out var head) ? head : -1;
+                        for (var k = first; k >= 0; k = _olderSameKey[k])
                         {
-                            var q = _slots[k]!;
-                            if (q.Model == p.Model && q.At == p.At && !result.Exists(r => r.Version == q.Version))
+                            if (_models[k] == _models[s] && _atTicks[k] == _atTicks[s] && !result.Exists(r => r.Version == _versions[k]))
                             {
-                                result.Add(q);
+                                result.Add(Materialise(k));
                             }
+                        }
+
+                        if (result.Count == 0)
+                        {
+                            result.Add(Materialise(s));
                         }
 
                         break;
                     }
-                }
-
-                if (latest is not null && result.Count == 0)
-                {
-                    result.Add(latest);
                 }
             }
         }
@@ -142,34 +184,64 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
     /// <summary>Drops predictions older than the label horizon.</summary>
     public void Expire(DateTimeOffset now)
     {
-        var cutoff = now - options.Value.LabelHorizon;
+        var cutoff = (now - options.Value.LabelHorizon).UtcTicks;
         lock (_gate)
         {
-            while (_count > 0 && _slots[_oldest]!.At < cutoff)
+            while (_count > 0 && _atTicks[_oldest] < cutoff)
             {
                 RemoveOldest();
             }
         }
     }
 
-    // The oldest slot is the last of its request's and its entity's chains: cut the link to it, or the entry if it was alone.
+    private void Collect(JoinKey key, FeedbackEvent feedback, List<PendingPrediction> result)
+    {
+        if (!_byRequest.TryGetValue(key, out var slot))
+        {
+            return;
+        }
+
+        for (; slot >= 0; slot = _olderSameKey[slot])
+        {
+            var model = _models[slot]!;
+            var version = _versions[slot];
+            if ((feedback.Model is null || model == feedback.Model) && !result.Exists(r => r.Model == model && r.Version == version))
+            {
+                result.Add(Materialise(slot));
+            }
+        }
+    }
+
+    private PendingPrediction Materialise(int slot)
+    {
+        var numbers = new double[_widths[slot]];
+        var kept = Math.Min(numbers.Length, _stride);
+        _values.AsSpan(slot * _stride, kept).CopyTo(numbers);
+        numbers.AsSpan(kept).Fill(double.NaN);
+        return new PendingPrediction(_models[slot]!, _versions[slot], _windowStarts[slot], new DateTimeOffset(_atTicks[slot], TimeSpan.Zero), _scores[slot],
+            _entities[slot], numbers, _texts[slot]);
+    }
+
+    // The oldest slot is the last of its key's and its entity's chains: cut the link to it, or the entry if it was alone.
     private void RemoveOldest()
     {
         var slot = _oldest;
-        var key = _keys[slot]!;
-        Unlink(_byRequest, key, _olderSameKey, slot);
-        if (_slots[slot]!.EntityId is { } entity)
+        Unlink(_byRequest, new JoinKey(_requests[slot]!, _positions[slot]), _olderSameKey, slot);
+        if (_entities[slot] is { } entity)
         {
             Unlink(_byEntity, entity, _olderSameEntity, slot);
         }
 
-        _slots[slot] = null;
-        _keys[slot] = null;
-        _oldest = (_oldest + 1) % _slots.Length;
+        _models[slot] = null;
+        _entities[slot] = null;
+        _requests[slot] = null;
+        _texts[slot] = null;
+        _oldest = (_oldest + 1) % _size;
         _count--;
     }
 
-    private static void Unlink(Dictionary<string, int> heads, string name, int[] older, int slot)
+    private static void Unlink<TKey>(Dictionary<TKey, int> heads, TKey name, int[] older, int slot)
+        where TKey : notnull
     {
         if (!heads.TryGetValue(name, out var head))
         {
@@ -192,15 +264,39 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
         }
     }
 
-    // Doubles the arrays (up to the capacity). The slots are contiguous (no wrap below the capacity), so they keep their
-    // positions and no link or dictionary entry changes; the dictionaries are sized along so they do not rehash mid-stream.
-    private void Grow()
+    // Grows the slots (doubling, up to the capacity) or widens the values of each slot. Growing happens only while the
+    // slots have not wrapped, so they keep their positions and no link or dictionary entry changes; widening copies each
+    // slot's values to its new place (rare: a model with more features than any before). The dictionaries are sized along
+    // so they do not rehash mid-stream.
+    private void Relayout(int size, int stride)
     {
-        var size = (int)Math.Min(_capacity, (long)_slots.Length * 2);
-        Array.Resize(ref _slots, size);
-        Array.Resize(ref _keys, size);
-        Array.Resize(ref _olderSameKey, size);
-        Array.Resize(ref _olderSameEntity, size);
-        _byRequest.EnsureCapacity(size);
+        if (size != _size)
+        {
+            Array.Resize(ref _models, size);
+            Array.Resize(ref _versions, size);
+            Array.Resize(ref _windowStarts, size);
+            Array.Resize(ref _atTicks, size);
+            Array.Resize(ref _scores, size);
+            Array.Resize(ref _entities, size);
+            Array.Resize(ref _requests, size);
+            Array.Resize(ref _positions, size);
+            Array.Resize(ref _widths, size);
+            Array.Resize(ref _texts, size);
+            Array.Resize(ref _olderSameKey, size);
+            Array.Resize(ref _olderSameEntity, size);
+            _byRequest.EnsureCapacity(size);
+        }
+
+        var values = new double[size * stride];
+        for (var slot = 0; slot < _size; slot++)
+        {
+            _values.AsSpan(slot * _stride, Math.Min(_widths[slot], _stride)).CopyTo(values.AsSpan(slot * stride));
+        }
+
+        _values = values;
+        _size = size;
+        _stride = stride;
     }
+
+    private readonly record struct JoinKey(string RequestId, int Position);
 }

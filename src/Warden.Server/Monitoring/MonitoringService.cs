@@ -254,7 +254,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             window.AddPrediction(SensitiveGroups(context, rows[i]), context.Classifier ? outputs[i] >= 0.5 : null);
             if (requestId is not null)
             {
-                join.Add(rows.Count == 1 ? requestId : $"{requestId}/{i}", Pending(context, model, version, window.Start, now, outputs[i], entityId, rows[i], numeric[i]));
+                Index(context, requestId, rows.Count == 1 ? -1 : i, model, version, window.Start, now, outputs[i], entityId, rows[i], numeric[i]);
             }
         }
 
@@ -286,7 +286,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
                 }
 
                 window.AddPrediction(SensitiveGroups(context, row), context.Classifier ? score >= 0.5 : null);
-                join.Add(e.RequestId, Pending(context, e.Model, e.Version, window.Start, e.At, score, e.UnitId, row, numeric[n]));
+                Index(context, e.RequestId, -1, e.Model, e.Version, window.Start, e.At, score, e.UnitId, row, numeric[n]);
             }
         }
     }
@@ -315,8 +315,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
 
         var context = await ContextAsync(e.Model, e.Version, null, cancellationToken);
         var row = context.Features.Select(f => e.Inputs.TryGetValue(f.Name, out var v) ? Convert.ToString(v is JsonElement j ? (j.ValueKind == JsonValueKind.String ? j.GetString() : j.GetRawText()) : v, CultureInfo.InvariantCulture) ?? "" : "").ToArray();
-        var key = count == 1 ? e.RequestId : $"{e.RequestId}/{index}";
-        join.Add(key, Pending(context, e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, row, ParseNumeric(context, [row])[0]));
+        Index(context, e.RequestId, count == 1 ? -1 : index, e.Model, e.Version, WindowStart(e.At), e.At, value, e.UnitId, row, ParseNumeric(context, [row])[0]);
     }
 
     /// <summary>Counts a feedback event's label against the predictions it names (in their windows); returns how many it labelled.</summary>
@@ -478,11 +477,14 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
     /// <summary>Forgets cached grouping of a version (after its reference or its model's sensitive attributes change).</summary>
     public void Invalidate(string model, int version) => _contexts.TryRemove((model, version), out _);
 
-    private static PendingPrediction Pending(VersionContext context, string model, int version, long windowStart, DateTimeOffset at, double score, string? entityId,
-        string[] row, double[] numeric)
+    // Indexes a prediction for its label: its numeric values in model order (NaN elsewhere), and the text of the values
+    // that are not numbers.
+    private void Index(VersionContext context, string requestId, int position, string model, int version, long windowStart, DateTimeOffset at, double score,
+        string? entityId, string[] row, double[] numeric)
     {
-        // All features numeric (the common case): the parsed row is already in model order and nobody else keeps it.
-        var numbers = numeric.Length == context.Features.Count ? numeric : new double[context.Features.Count];
+        var width = context.Features.Count;
+        // All features numeric (the common case): the parsed row is already in model order.
+        var numbers = numeric.Length == width ? numeric : new double[width];
         if (!ReferenceEquals(numbers, numeric))
         {
             Array.Fill(numbers, double.NaN);
@@ -502,7 +504,7 @@ public sealed class MonitoringService(WardenDatabase database, AuditLog audit, T
             }
         }
 
-        return new PendingPrediction(model, version, windowStart, at, score, entityId, numbers, texts);
+        join.Add(requestId, position, model, version, windowStart, at, score, entityId, numbers, texts);
     }
 
     private static string[] Expand(VersionContext context, PendingPrediction p)
