@@ -4,7 +4,8 @@
 #   bash bench/serving/run.sh [--quick] [--only a,b,c,d,e] [--no-warden] [--no-onnx] [--no-install]
 #
 # See bench/serving/README.md. Prints a Markdown table and writes it to bench/serving/results.md.
-# Settings (environment): DURATION (10s), WARMUP (5s), THREADS (2), CONNECTIONS (32), FIXED_DURATION (10, seconds),
+# Settings (environment): DURATION (10s), WARMUP (30s: long enough for .NET's tiered JIT to reach its final code on
+# 2 busy cores; FastAPI gets the same), THREADS (2), CONNECTIONS (32), FIXED_DURATION (10, seconds),
 # FIXED_WARMUP (3), FASTAPI_WORKERS (number of cores), WARDEN_PORT (5100), BARE_PORT (5101), FASTAPI_PORT (5102),
 # RESULTS (bench/serving/results.md), KEEP_WORK=1 keeps the temporary folder with every log, WARDEN_NO_BUILD=1 uses the
 # existing Release build of src/Warden.Cli, WARDEN_REQUEST_LOGS=1 keeps ASP.NET Core's per-request Information logs in
@@ -29,7 +30,7 @@ while (($#)); do
     *) echo "run.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-DURATION=${DURATION:-10s} WARMUP=${WARMUP:-5s} THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-32}
+DURATION=${DURATION:-10s} WARMUP=${WARMUP:-30s} THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-32}
 FIXED_DURATION=${FIXED_DURATION:-10} FIXED_WARMUP=${FIXED_WARMUP:-3}
 FASTAPI_WORKERS=${FASTAPI_WORKERS:-$(nproc)}
 WARDEN_PORT=${WARDEN_PORT:-5100} BARE_PORT=${BARE_PORT:-5101} FASTAPI_PORT=${FASTAPI_PORT:-5102}
