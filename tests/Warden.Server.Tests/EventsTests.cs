@@ -207,5 +207,10 @@ public sealed class EventsTests
 
         Assert.Equal(["new"], left);
         Assert.Single(Directory.GetFiles(log.Directory, "*.seg"));
+
+        // Idempotency memory follows the retention: the expired id is forgotten, the kept one still deduplicates.
+        Assert.Equal(1, log.RememberedIds);
+        var again = await team.Developer.IngestEventsAsync([new IngestEvent("feedback", EventId: "new", RequestId: "r", Label: 0)]);
+        Assert.Equal((0, 1), (again.Accepted, again.Duplicates));
     }
 }

@@ -112,7 +112,9 @@ public sealed partial class EventLog : BackgroundService
     private readonly TimeProvider _time;
     private readonly EventLogOptions _options;
     private readonly IServiceProvider _services;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    // Ids of posted events and feedback (idempotency), with the UTC day of the segment that holds each: forgotten when
+    // that segment is deleted by the retention, so the set does not grow for ever.
+    private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
     private readonly Lock _seenLock = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _flushed = new(1, 1);
@@ -180,7 +182,7 @@ public sealed partial class EventLog : BackgroundService
         {
             foreach (var e in events)
             {
-                if (_seen.Add(e.EventId))
+                if (_seen.TryAdd(e.EventId, Day(e.At)))
                 {
                     fresh.Add(e);
                 }
@@ -579,7 +581,7 @@ public sealed partial class EventLog : BackgroundService
                 {
                     if (e.Feedback is not null || e.IsExternalPrediction)
                     {
-                        _seen.Add(e.EventId);
+                        _seen.TryAdd(e.EventId, Day(e.At));
                     }
 
                     foreach (var consumer in _consumers)
@@ -628,6 +630,21 @@ public sealed partial class EventLog : BackgroundService
             File.Delete(path);
             deleted++;
             LogSegmentExpired(_logger, segment);
+        }
+
+        if (deleted > 0)
+        {
+            var firstKept = Day(cutoff);
+            lock (_seenLock)
+            {
+                foreach (var (id, day) in _seen)
+                {
+                    if (day < firstKept)
+                    {
+                        _seen.Remove(id);
+                    }
+                }
+            }
         }
 
         return deleted;
@@ -699,6 +716,20 @@ public sealed partial class EventLog : BackgroundService
         }
 
         return events;
+    }
+
+    private static int Day(DateTimeOffset at) => (int)(at.UtcTicks / TimeSpan.TicksPerDay);
+
+    /// <summary>Event ids remembered for idempotency (posted events and feedback in the retained segments).</summary>
+    public int RememberedIds
+    {
+        get
+        {
+            lock (_seenLock)
+            {
+                return _seen.Count;
+            }
+        }
     }
 
     private static string SegmentName(DateTimeOffset at) =>
