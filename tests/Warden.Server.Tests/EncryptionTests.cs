@@ -1,5 +1,6 @@
 using System.Net;
 using Dapper;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Warden.Client;
 using Warden.Contracts;
@@ -131,4 +132,41 @@ public sealed class EncryptionTests
     }
 
     private static string ApiKeyService() => Warden.Server.Access.ApiKeyService.NewSecret();
+
+    [Fact]
+    public async Task Dashboard_data_protection_keys_are_sealed_under_the_kek_and_survive_a_restart()
+    {
+        string token;
+        var data = Path.Combine(Path.GetTempPath(), "warden-test-" + Guid.NewGuid().ToString("N"));
+        var bootstrap = ApiKeyService();
+        await using (var host = await WardenTestHost.StartOnAsync("sqlite", data, null, bootstrap))
+        {
+            var protector = host.App.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("warden-test");
+            token = protector.Protect("a dashboard session");
+            Assert.Equal("a dashboard session", protector.Unprotect(token));
+
+            var files = Directory.GetFiles(Path.Combine(data, "dataprotection-keys"), "*.xml");
+            Assert.NotEmpty(files);
+            foreach (var file in files)
+            {
+                var xml = await File.ReadAllTextAsync(file);
+                Assert.Contains(KekXmlEncryptor.Element, xml, StringComparison.Ordinal);
+                Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+            }
+
+            // The decryptor opens what the encryptor sealed; a changed payload is refused.
+            var sealedKey = System.Xml.Linq.XElement.Load(files[0]).Descendants(KekXmlEncryptor.Element).Single();
+            Assert.Contains("masterKey", new KekXmlDecryptor(host.App.Services).Decrypt(sealedKey).ToString(), StringComparison.Ordinal);
+            var payload = Convert.FromBase64String(sealedKey.Element("payload")!.Value);
+            payload[^1] ^= 1;
+            sealedKey.Element("payload")!.Value = Convert.ToBase64String(payload);
+            Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => new KekXmlDecryptor(host.App.Services).Decrypt(sealedKey));
+            await host.StopAsync();
+        }
+
+        // A restart on the same data folder unwraps the key and still reads what the first run protected.
+        await using var again = await WardenTestHost.StartOnAsync("sqlite", data, null, bootstrap, ownsData: true);
+        var reopened = again.App.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("warden-test");
+        Assert.Equal("a dashboard session", reopened.Unprotect(token));
+    }
 }

@@ -24,6 +24,10 @@ public static class DashboardSetup
         builder.Services.AddDataProtection()
             .SetApplicationName("warden")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "dataprotection-keys")));
+        // The keys are sealed at rest under Warden's key-encryption key, like every other secret in the data folder.
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+                o.XmlEncryptor = new Security.KekXmlEncryptor(sp.GetRequiredService<Security.IKeyEncryptionKeys>())));
         builder.Services.AddSingleton<ChainStatus>();
         return builder;
     }
