@@ -23,6 +23,13 @@ public static class WardenApp
     public static WebApplicationBuilder CreateBuilder(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Defaults under every other source (any of them may override): ASP.NET Core's hosting diagnostics off. Left on,
+        // the host starts an Activity per request for log correlation; Warden correlates by its own request id
+        // (X-Request-Id: in its error logs, problem details and audit records), and the Activity cost 13 % of the peak rate.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "None")],
+        });
         builder.Configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true);
         builder.Configuration.AddInMemoryCollection(WardenEnvironment.Read(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddCommandLine(args);

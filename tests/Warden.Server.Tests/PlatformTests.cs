@@ -293,3 +293,21 @@ public sealed class PlatformTests : IAsyncLifetime
         };
     }
 }
+
+/// <summary>Defaults that sit under every configuration source.</summary>
+public sealed class ConfigurationDefaultsTests
+{
+    private const string HostingDiagnostics = "Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    [Fact]
+    public void Hosting_diagnostics_are_off_by_default_and_any_source_can_turn_them_back_on()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "warden-test-" + Guid.NewGuid().ToString("N"));
+        var quiet = WardenApp.CreateBuilder([$"--Warden:DataDirectory={data}"]);
+        Assert.Equal("None", quiet.Configuration[HostingDiagnostics]);
+        Assert.Equal(0, quiet.Configuration.Sources.IndexOf(quiet.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource>().First()));
+
+        var loud = WardenApp.CreateBuilder([$"--Warden:DataDirectory={data}", $"--{HostingDiagnostics}=Information"]);
+        Assert.Equal("Information", loud.Configuration[HostingDiagnostics]);
+    }
+}
