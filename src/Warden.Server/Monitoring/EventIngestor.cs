@@ -402,7 +402,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                     break;
                 case JsonValueKind.String:
                     var text = value.GetString()!;
-                    if (numeric && !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                    if (numeric && !Warden.Inference.InvariantNumber.TryParse(text, out _))
                     {
                         (violations ??= []).Add((f.Name, "type", text));
                         row[j] = "";

@@ -172,7 +172,7 @@ public sealed class PrivacyService
             {
                 FieldAction.Pseudonymize => pseudonym.Apply(policy.EntityTypes[i], row[i]),
                 FieldAction.Scan => MaskText(row[i], policy.ScanSources[i]),
-                _ => features[i].Kind == FeatureKinds.Numeric && double.TryParse(row[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+                _ => features[i].Kind == FeatureKinds.Numeric && Warden.Inference.InvariantNumber.TryParse(row[i], out var d)
                     ? d
                     : row[i],
             };

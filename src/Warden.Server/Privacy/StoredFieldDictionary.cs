@@ -20,6 +20,12 @@ public sealed class StoredFieldDictionary : IReadOnlyDictionary<string, object?>
     /// <inheritdoc />
     public int Count => _values.Length;
 
+    /// <summary>Field i's name (for writers that walk the fields without an enumerator).</summary>
+    public string NameAt(int i) => _names[i];
+
+    /// <summary>Field i's stored value.</summary>
+    public object? ValueAt(int i) => _values[i];
+
     /// <inheritdoc />
     public IEnumerable<string> Keys => _names;
 

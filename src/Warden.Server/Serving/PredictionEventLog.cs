@@ -476,7 +476,15 @@ public sealed partial class EventLog : BackgroundService
     private static void WriteValues(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> values)
     {
         writer.WriteStartObject();
-        if (values is Dictionary<string, object?> dictionary)
+        if (values is Privacy.StoredFieldDictionary stored)
+        {
+            // Stored inputs (the field policy's output): walked by index, no enumerator.
+            for (var i = 0; i < stored.Count; i++)
+            {
+                WriteValue(writer, stored.NameAt(i), stored.ValueAt(i));
+            }
+        }
+        else if (values is Dictionary<string, object?> dictionary)
         {
             // The usual case, enumerated without boxing an enumerator per event.
             foreach (var (name, value) in dictionary)

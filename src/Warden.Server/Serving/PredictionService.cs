@@ -28,6 +28,8 @@ public sealed class PredictionService(
     /// <summary>Largest number of records in one request.</summary>
     public const int MaxRecords = 1000;
 
+    private static readonly string[] OutputNames = ["prediction", "probability"];
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _shadowSlots = new(StringComparer.Ordinal);
 
     /// <summary>Scores <paramref name="records"/>; <paramref name="alias"/> null means "follow the traffic policy".</summary>
@@ -179,7 +181,7 @@ public sealed class PredictionService(
             }
 
             events.TryAppend(new PredictionEvent(eventId, requestId, version.ModelName, version.Version, alias, time.GetUtcNow(), stored,
-                new Dictionary<string, object?> { ["prediction"] = predictions[i].Prediction, ["probability"] = predictions[i].Probability },
+                new StoredFieldDictionary(OutputNames, [predictions[i].Prediction, predictions[i].Probability]),
                 latencyMs, callerKeyId, unitId, subject, sealedInputs, shadow, experiment?.Experiment, experiment?.Arm, experiment?.Probability));
         }
     }
