@@ -117,17 +117,8 @@ public sealed class GroupConfusion
     /// <exception cref="FormatException">The text is not a valid group confusion accumulator.</exception>
     public static GroupConfusion FromJson(string json)
     {
-        GroupConfusionState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize(json, FairnessJsonContext.Default.GroupConfusionState);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("The text is not a group confusion accumulator: " + e.Message, e);
-        }
-
-        if (state is null || state.Version != 1 || state.Groups is null)
+        var state = Internal.StateJson.Read(json, FairnessJsonContext.Default.GroupConfusionState, "a group confusion accumulator");
+        if (state.Version != 1 || state.Groups is null)
         {
             throw new FormatException("The text is not a group confusion accumulator of format version 1.");
         }

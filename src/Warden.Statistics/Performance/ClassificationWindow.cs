@@ -357,19 +357,7 @@ public sealed class ClassificationWindow
     /// <returns>The window.</returns>
     /// <exception cref="FormatException">The text is not a valid classification window.</exception>
     public static ClassificationWindow FromJson(string json)
-    {
-        ClassificationWindowState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize(json, PerformanceJsonContext.Default.ClassificationWindowState);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("The text is not a classification window: " + e.Message, e);
-        }
-
-        return FromState(state ?? throw new FormatException("The text is not a classification window (it is null)."));
-    }
+        => FromState(Internal.StateJson.Read(json, PerformanceJsonContext.Default.ClassificationWindowState, "a classification window"));
 
     /// <summary>sklearn's per-sample log loss: clip p to [ε, 1 − ε], renormalise [1 − p, p] by its sum, −ln of the
     /// true class's entry.</summary>

@@ -146,19 +146,7 @@ public sealed class RegressionWindow
     /// <returns>The window.</returns>
     /// <exception cref="FormatException">The text is not a valid regression window.</exception>
     public static RegressionWindow FromJson(string json)
-    {
-        RegressionWindowState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize(json, PerformanceJsonContext.Default.RegressionWindowState);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("The text is not a regression window: " + e.Message, e);
-        }
-
-        return FromState(state ?? throw new FormatException("The text is not a regression window (it is null)."));
-    }
+        => FromState(Internal.StateJson.Read(json, PerformanceJsonContext.Default.RegressionWindowState, "a regression window"));
 
     internal RegressionWindowState ToState() => new()
     {

@@ -153,19 +153,7 @@ public sealed class CategoricalProfile
     /// <returns>The profile.</returns>
     /// <exception cref="FormatException">The text is not a valid categorical profile.</exception>
     public static CategoricalProfile FromJson(string json)
-    {
-        CategoricalProfileState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize(json, StatisticsJsonContext.Default.CategoricalProfileState);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("The text is not a categorical profile: " + e.Message, e);
-        }
-
-        return FromState(state ?? throw new FormatException("The text is not a categorical profile (it is null)."));
-    }
+        => FromState(Internal.StateJson.Read(json, StatisticsJsonContext.Default.CategoricalProfileState, "a categorical profile"));
 
     private void DecrementAll(long amount)
     {

@@ -225,19 +225,7 @@ public sealed class NumericProfile
     /// <returns>The profile.</returns>
     /// <exception cref="FormatException">The text is not a valid numeric profile.</exception>
     public static NumericProfile FromJson(string json)
-    {
-        NumericProfileState? state;
-        try
-        {
-            state = JsonSerializer.Deserialize(json, StatisticsJsonContext.Default.NumericProfileState);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("The text is not a numeric profile: " + e.Message, e);
-        }
-
-        return FromState(state ?? throw new FormatException("The text is not a numeric profile (it is null)."));
-    }
+        => FromState(Internal.StateJson.Read(json, StatisticsJsonContext.Default.NumericProfileState, "a numeric profile"));
 
     private static Dictionary<double, long>? MergeDistinct(Dictionary<double, long>? a, Dictionary<double, long>? b)
     {
