@@ -342,14 +342,14 @@ public sealed partial class EventLog : BackgroundService
         try
         {
             // One segment per UTC day: almost always one day per commit, checked without grouping.
-            var firstDay = events[0].At.UtcTicks / TimeSpan.TicksPerDay;
+            var firstDay = Day(events[0].At);
             var oneDay = true;
             foreach (var e in events)
             {
-                oneDay &= e.At.UtcTicks / TimeSpan.TicksPerDay == firstDay;
+                oneDay &= Day(e.At) == firstDay;
             }
 
-            IEnumerable<IEnumerable<LoggedEvent>> days = oneDay ? [events] : events.GroupBy(e => e.At.UtcTicks / TimeSpan.TicksPerDay);
+            IEnumerable<IEnumerable<LoggedEvent>> days = oneDay ? [events] : events.GroupBy(e => Day(e.At));
             foreach (var day in days)
             {
                 var segment = SegmentName(day.First().At);

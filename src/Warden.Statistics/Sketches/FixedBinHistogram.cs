@@ -50,11 +50,6 @@ public sealed class FixedBinHistogram
     /// <param name="value">A value that is not NaN.</param>
     public void Add(double value)
     {
-        if (double.IsNaN(value))
-        {
-            throw new ArgumentException("A histogram cannot count NaN; count it as missing instead.", nameof(value));
-        }
-
         var cell = Cell(_edges.AsSpan(), value);
         if (cell == 0)
         {
@@ -103,17 +98,17 @@ public sealed class FixedBinHistogram
     public static int Cell(IReadOnlyList<double> edges, double value)
     {
         ArgumentNullException.ThrowIfNull(edges);
+        return edges is double[] array ? Cell(array.AsSpan(), value) : Cell(edges.ToArray().AsSpan(), value);
+    }
+
+    // The cell of a value on validated edges (the hot path: one call per value and feature).
+    private static int Cell(ReadOnlySpan<double> edges, double value)
+    {
         if (double.IsNaN(value))
         {
             throw new ArgumentException("A histogram cannot count NaN; count it as missing instead.", nameof(value));
         }
 
-        return edges is double[] array ? Cell(array.AsSpan(), value) : Cell(edges.ToArray().AsSpan(), value);
-    }
-
-    // The cell of a value that is not NaN, on validated edges (the hot path: one call per value and feature).
-    private static int Cell(ReadOnlySpan<double> edges, double value)
-    {
         var last = edges.Length - 1;
         if (value < edges[0])
         {
