@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Warden.Contracts;
 using Warden.Server.Platform;
@@ -176,6 +177,9 @@ public sealed class ServingTests
         Assert.Contains("warden_inference_compute_duration_seconds", metrics, StringComparison.Ordinal);
         Assert.Contains("warden_inference_queue_duration_seconds", metrics, StringComparison.Ordinal);
         Assert.Contains("warden_inference_loaded_versions", metrics, StringComparison.Ordinal);
+        // Every request has finished: the in-flight gauge for the model is back to zero.
+        Assert.Matches(new System.Text.RegularExpressions.Regex("warden_inference_inflight[a-z_]*\\{[^}]*model=\"credit\"[^}]*\\} 0( |$)",
+            System.Text.RegularExpressions.RegexOptions.Multiline), metrics);
     }
 }
 
@@ -246,5 +250,56 @@ public sealed class RecordValidationTests
         var problem = Assert.Throws<WardenProblemException>(() => Rows(json));
         Assert.Equal(400, problem.Status);
         Assert.Contains(message, Assert.Single(problem.Errors![field]), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The prediction response is written by hand into the response pipe; it must be exactly what the API's JSON
+/// serializer would write.</summary>
+public sealed class PredictionResultTests
+{
+    // As ProblemDetailsSetup configures the HTTP API's serializer.
+    private static readonly JsonSerializerOptions ApiOptions = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static TheoryData<PredictionResponse> Responses => new()
+    {
+        new PredictionResponse("credit", 3, "champion", "req_0123", [new RecordPrediction(true, 0.83), new RecordPrediction(false, 0.16995590925216675)]),
+        new PredictionResponse("house-prices", 12, "challenger", "req_x", [new RecordPrediction(123456.789, null), new RecordPrediction(-0.0, null)]),
+        new PredictionResponse("odd \"names\" é <tag>", 1, "canary/β", "req_\u0001", [new RecordPrediction(double.NaN, double.PositiveInfinity)]),
+        new PredictionResponse("m", 1, "a", "r", [new RecordPrediction(1e-300, 5e-324), new RecordPrediction(double.NegativeInfinity, 1.0)]),
+        new PredictionResponse("m", 1, "a", "r", [new RecordPrediction("label-a", 0.5), new RecordPrediction(7, 0.25)]),
+        new PredictionResponse("m", 1, "a", "r", []),
+    };
+
+    [Theory]
+    [MemberData(nameof(Responses))]
+    public void The_hand_written_response_equals_the_serializers(PredictionResponse response)
+    {
+        var expected = JsonSerializer.Serialize(response, ApiOptions);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            PredictionResult.Write(writer, response);
+        }
+
+        Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public async Task The_result_sets_status_and_content_type_and_writes_the_body()
+    {
+        var context = new DefaultHttpContext();
+        var body = new MemoryStream();
+        context.Response.Body = body;
+        var response = new PredictionResponse("credit", 1, "champion", "req_1", [new RecordPrediction(true, 0.9)]);
+        await new PredictionResult(response).ExecuteAsync(context);
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
+        var parsed = JsonSerializer.Deserialize<PredictionResponse>(body.ToArray(), ApiOptions);
+        Assert.Equal("req_1", parsed!.RequestId);
+        Assert.Equal(0.9, parsed.Predictions[0].Probability);
     }
 }

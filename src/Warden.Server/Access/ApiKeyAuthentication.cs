@@ -145,19 +145,20 @@ public static class AccessSetup
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.ApiScheme, o => o.FromCookie = false)
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.DashboardScheme, o => o.FromCookie = true);
 
+        // Each policy is one requirement that checks, once, what the authentication middleware already found: which
+        // scheme authenticated the request (a dashboard cookie never satisfies an API policy, nor a bearer key a
+        // dashboard one) and whether the key's roles grant the permission. The policies name no authentication scheme:
+        // naming one would make the policy evaluator authenticate every request a second time and merge principals.
+        builder.Services.AddSingleton<IAuthorizationHandler, SchemePermissionHandler>();
         var authorization = builder.Services.AddAuthorizationBuilder();
         foreach (var permission in Enum.GetValues<Permission>())
         {
             authorization.AddPolicy(RolePermissions.PolicyName(permission), policy => policy
-                .AddAuthenticationSchemes(ApiKeyClaims.ApiScheme)
-                .RequireAuthenticatedUser()
-                .RequireAssertion(context => RolePermissions.AnyGrants(
-                    context.User.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value), permission)));
+                .AddRequirements(new SchemePermissionRequirement(ApiKeyClaims.ApiScheme, permission)));
         }
 
         authorization.AddPolicy(DashboardPolicy, policy => policy
-            .AddAuthenticationSchemes(ApiKeyClaims.DashboardScheme)
-            .RequireAuthenticatedUser());
+            .AddRequirements(new SchemePermissionRequirement(ApiKeyClaims.DashboardScheme, null)));
         return builder;
     }
 
@@ -168,4 +169,58 @@ public static class AccessSetup
     /// so a cookie can never authorise an API call (no CSRF on the API).</summary>
     public static bool IsDashboardPath(PathString path) =>
         !path.StartsWithSegments("/api") && !path.StartsWithSegments("/v2") && !path.StartsWithSegments("/metrics");
+}
+
+/// <summary>Authorised when the request was authenticated by <paramref name="Scheme"/> (as recorded by the authentication
+/// middleware) and, when <paramref name="Permission"/> is given, one of the principal's roles grants it.</summary>
+public sealed record SchemePermissionRequirement(string Scheme, Permission? Permission) : IAuthorizationRequirement;
+
+/// <summary>Evaluates <see cref="SchemePermissionRequirement"/> without allocating: no claim enumerators, no second
+/// authentication.</summary>
+internal sealed class SchemePermissionHandler : IAuthorizationHandler
+{
+    public Task HandleAsync(AuthorizationHandlerContext context)
+    {
+        foreach (var requirement in context.PendingRequirements)
+        {
+            if (requirement is SchemePermissionRequirement r && Satisfies(context, r))
+            {
+                context.Succeed(r);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool Satisfies(AuthorizationHandlerContext context, SchemePermissionRequirement requirement)
+    {
+        var http = context.Resource as HttpContext ?? (context.Resource as Microsoft.AspNetCore.Mvc.Filters.AuthorizationFilterContext)?.HttpContext;
+        var ticket = http?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Ticket;
+        if (ticket is null || !string.Equals(ticket.AuthenticationScheme, requirement.Scheme, StringComparison.Ordinal)
+            || !ReferenceEquals(ticket.Principal, context.User) || context.User.Identity?.IsAuthenticated != true)
+        {
+            return false;
+        }
+
+        if (requirement.Permission is not { } permission)
+        {
+            return true;
+        }
+
+        var identities = context.User.Identities as IList<System.Security.Claims.ClaimsIdentity> ?? [.. context.User.Identities];
+        for (var i = 0; i < identities.Count; i++)
+        {
+            var identity = identities[i];
+            var claims = identity.Claims as IList<System.Security.Claims.Claim> ?? [.. identity.Claims];
+            for (var j = 0; j < claims.Count; j++)
+            {
+                if (claims[j].Type == identity.RoleClaimType && RolePermissions.Has(claims[j].Value, permission))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }

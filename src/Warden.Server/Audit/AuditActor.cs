@@ -14,8 +14,15 @@ public sealed record AuditActor(string KeyId, string Name, IReadOnlyList<string>
     /// <summary>A caller that presented no valid key.</summary>
     public static AuditActor Anonymous { get; } = new("anonymous", "anonymous", []);
 
-    /// <summary>The actor behind an authenticated principal (see <see cref="Access.ApiKeyClaims"/>).</summary>
-    public static AuditActor From(ClaimsPrincipal user)
+    // API key principals are cached and shared by every request with the same key (ApiKeyService): so is their actor.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClaimsPrincipal, AuditActor> Actors = [];
+
+    /// <summary>The actor behind an authenticated principal (see <see cref="Access.ApiKeyClaims"/>); the same instance
+    /// for the same principal.</summary>
+    public static AuditActor From(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated != true ? Anonymous : Actors.TryGetValue(user, out var actor) ? actor : Actors.GetValue(user, Create);
+
+    private static AuditActor Create(ClaimsPrincipal user)
     {
         var id = user.FindFirstValue(Access.ApiKeyClaims.KeyId);
         if (id is null)

@@ -14,6 +14,9 @@ public static class RateLimiting
     public static IHostApplicationBuilder AddWardenRateLimiting(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Warden:RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
+        // One limiter per key (partitioned by the key id: Warden's ids never start with "ip:") or per client address.
+        var perKey = Factory(options.PerKeyPerSecond, options.PerKeyBurst);
+        var perAddress = Factory(options.AnonymousPerSecond, options.AnonymousBurst);
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -23,10 +26,10 @@ public static class RateLimiting
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 }
 
-                var key = context.User.FindFirst(ApiKeyClaims.KeyId)?.Value;
-                return key is not null
-                    ? Bucket("key:" + key, options.PerKeyPerSecond, options.PerKeyBurst)
-                    : Bucket("ip:" + context.Connection.RemoteIpAddress, options.AnonymousPerSecond, options.AnonymousBurst);
+                var actor = Audit.AuditActor.From(context.User);
+                return !ReferenceEquals(actor, Audit.AuditActor.Anonymous)
+                    ? RateLimitPartition.Get(actor.KeyId, perKey)
+                    : RateLimitPartition.Get("ip:" + context.Connection.RemoteIpAddress, perAddress);
             });
             limiter.OnRejected = async (context, cancellationToken) =>
             {
@@ -49,8 +52,8 @@ public static class RateLimiting
         return builder;
     }
 
-    private static RateLimitPartition<string> Bucket(string partition, int perSecond, int burst) =>
-        RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+    private static Func<string, RateLimiter> Factory(int perSecond, int burst) =>
+        _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = burst,
             TokensPerPeriod = perSecond,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Warden.Contracts;
 using Warden.Server.Access;
 using Warden.Server.Audit;
@@ -51,7 +52,7 @@ public static class ServingApi
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(429).ProducesProblem(504);
     }
 
-    private static async Task<Ok<PredictionResponse>> PredictAsync(string model, HttpRequest request, string? alias, PredictionService predictions,
+    private static async Task<PredictionResult> PredictAsync(string model, HttpRequest request, string? alias, PredictionService predictions,
         AuditScope scope, CancellationToken ct)
     {
         using var json = await JsonBody.ReadAsync(request, ct);
@@ -74,8 +75,110 @@ public static class ServingApi
             records = [body];
         }
 
-        return TypedResults.Ok(await predictions.PredictAsync(model, alias, records, unitId, scope.RequestId, scope.Actor.KeyId, ct, subjectId));
+        return new PredictionResult(await predictions.PredictAsync(model, alias, records, unitId, scope.RequestId, scope.Actor.KeyId, ct, subjectId));
     }
+}
+
+/// <summary>200 with a <see cref="PredictionResponse"/>, written straight into the response pipe: the same JSON the
+/// serializer writes under the API's options (camelCase names, "NaN" for undefined numbers), without its per-response
+/// write stack and runtime-type lookup of each prediction value.</summary>
+internal sealed class PredictionResult(PredictionResponse response) : IResult, IEndpointMetadataProvider
+{
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>The response.</summary>
+    public PredictionResponse Response { get; } = response;
+
+    /// <inheritdoc />
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var http = httpContext.Response;
+        http.StatusCode = StatusCodes.Status200OK;
+        http.ContentType = "application/json; charset=utf-8";
+        var writer = t_writer ??= new Utf8JsonWriter(http.BodyWriter);
+        writer.Reset(http.BodyWriter);
+        try
+        {
+            Write(writer, Response);
+        }
+        finally
+        {
+            writer.Reset(Stream.Null);
+        }
+
+        return http.BodyWriter.FlushAsync(httpContext.RequestAborted).AsTask();
+    }
+
+    /// <summary>Writes <paramref name="response"/> as the API's JSON serializer would.</summary>
+    internal static void Write(Utf8JsonWriter writer, PredictionResponse response)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("model"u8, response.Model);
+        writer.WriteNumber("version"u8, response.Version);
+        writer.WriteString("alias"u8, response.Alias);
+        writer.WriteString("requestId"u8, response.RequestId);
+        writer.WriteStartArray("predictions"u8);
+        foreach (var prediction in response.Predictions)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("prediction"u8);
+            switch (prediction.Prediction)
+            {
+                case bool b:
+                    writer.WriteBooleanValue(b);
+                    break;
+                case double d:
+                    WriteNumber(writer, d);
+                    break;
+                default:
+                    JsonSerializer.Serialize(writer, prediction.Prediction, ServingJson.Options);
+                    break;
+            }
+
+            writer.WritePropertyName("probability"u8);
+            if (prediction.Probability is { } p)
+            {
+                WriteNumber(writer, p);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    // JsonNumberHandling.AllowNamedFloatingPointLiterals: NaN and infinities travel as strings.
+    private static void WriteNumber(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+        }
+    }
+
+    /// <inheritdoc />
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(PredictionResponse), ["application/json"]));
+}
+
+/// <summary>The HTTP API's JSON options outside a request (the fallback for prediction values of other types).</summary>
+internal static class ServingJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 }
 
 /// <summary>A request body parsed as one JSON document straight from the request's pipe, without copying it into a

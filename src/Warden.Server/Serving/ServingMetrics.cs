@@ -13,7 +13,7 @@ public sealed class ServingMetrics
     private readonly Histogram<double> _queue;
     private readonly Histogram<double> _compute;
     private readonly Histogram<long> _batch;
-    private readonly UpDownCounter<long> _inflight;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InFlightCount> _inflight = new(StringComparer.Ordinal);
     private readonly Counter<long> _shadowDropped;
 
     /// <summary>Creates the instruments.</summary>
@@ -25,7 +25,8 @@ public sealed class ServingMetrics
         _queue = meter.CreateHistogram<double>("warden.inference.queue.duration", "s", "Time records waited in the batch queue.");
         _compute = meter.CreateHistogram<double>("warden.inference.compute.duration", "s", "Model execution time per batch.");
         _batch = meter.CreateHistogram<long>("warden.inference.batch.size", "{record}", "Records per model call.");
-        _inflight = meter.CreateUpDownCounter<long>("warden.inference.inflight", "{request}", "Requests being served.");
+        // Observed at collection time from one counter per model: the hot path does an interlocked add, not a metric update.
+        meter.CreateObservableUpDownCounter("warden.inference.inflight", ObserveInFlight, "{request}", "Requests being served.");
         _shadowDropped = meter.CreateCounter<long>("warden.inference.shadow.dropped", "{request}", "Shadow copies dropped because shadow capacity was full.");
         meter.CreateObservableGauge("warden.inference.loaded_versions", () => LoadedVersions, "{version}", "Model versions loaded for serving.");
     }
@@ -82,7 +83,28 @@ public sealed class ServingMetrics
     }
 
     /// <summary>A request started (+1) or finished (−1).</summary>
-    public void InFlight(string model, int delta) => _inflight.Add(delta, new KeyValuePair<string, object?>("model", model));
+    public void InFlight(string model, int delta)
+    {
+        if (!_inflight.TryGetValue(model, out var box))
+        {
+            box = _inflight.GetOrAdd(model, _ => new InFlightCount());
+        }
+
+        Interlocked.Add(ref box.Value, delta);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveInFlight()
+    {
+        foreach (var (model, box) in _inflight)
+        {
+            yield return new Measurement<long>(Volatile.Read(ref box.Value), new KeyValuePair<string, object?>("model", model));
+        }
+    }
+
+    private sealed class InFlightCount
+    {
+        public long Value;
+    }
 
     /// <summary>A shadow copy was dropped.</summary>
     public void ShadowDropped(string model) => _shadowDropped.Add(1, new KeyValuePair<string, object?>("model", model));
