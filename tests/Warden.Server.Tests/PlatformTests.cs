@@ -311,3 +311,45 @@ public sealed class ConfigurationDefaultsTests
         Assert.Equal("Information", loud.Configuration[HostingDiagnostics]);
     }
 }
+
+/// <summary>Which framework meters /metrics exports: a lean default, more by configuration.</summary>
+public sealed class MeterSelectionTests
+{
+    private static async Task<string> ScrapeAfterAuthorizedCallsAsync(WardenTestHost host)
+    {
+        using var team = await Team.CreateAsync(host);
+        using var http = host.Http();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", team.Secrets["developer"]);
+        string text = "";
+        for (var i = 0; i < 20 && !text.Contains("warden_auth_attempts", StringComparison.Ordinal); i++)
+        {
+            (await http.GetAsync("/api/v1/models")).Dispose();
+            await Task.Delay(100);
+            text = await http.GetStringAsync("/metrics");
+        }
+
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+        return text;
+    }
+
+    [Fact]
+    public async Task Per_request_framework_meters_beyond_hosting_are_off_by_default_and_configuration_adds_them()
+    {
+        await using (var lean = await WardenTestHost.StartAsync())
+        {
+            var text = await ScrapeAfterAuthorizedCallsAsync(lean);
+            Assert.DoesNotContain("aspnetcore_authorization", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("aspnetcore_routing", text, StringComparison.Ordinal);
+            Assert.Contains("kestrel_", text, StringComparison.Ordinal);
+        }
+
+        await using var full = await WardenTestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            [$"{Warden.Server.Platform.Telemetry.ExtraMetersKey}:0"] = "Microsoft.AspNetCore.Authorization",
+            [$"{Warden.Server.Platform.Telemetry.ExtraMetersKey}:1"] = "Microsoft.AspNetCore.Routing",
+        });
+        var all = await ScrapeAfterAuthorizedCallsAsync(full);
+        Assert.Contains("aspnetcore_authorization_attempts", all, StringComparison.Ordinal);
+        Assert.Contains("aspnetcore_routing_match_attempts", all, StringComparison.Ordinal);
+    }
+}

@@ -8,6 +8,16 @@ public static class Telemetry
     /// <summary>The meter every Warden instrument belongs to.</summary>
     public const string MeterName = "Warden";
 
+    /// <summary>Framework meters exported besides Warden's own: requests and connections (hosting, Kestrel), unhandled
+    /// exceptions and the runtime. Routing, rate limiting, authentication and authorization meters each add a metric
+    /// update to every request and say little that http_server_request_duration_seconds (by route and status) and
+    /// warden_auth_attempts_total do not; name them in <see cref="ExtraMetersKey"/> to export them.</summary>
+    public static readonly string[] DefaultMeters =
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics", "System.Runtime"];
+
+    /// <summary>Configuration key of further meter names to export (e.g. Microsoft.AspNetCore.Authorization).</summary>
+    public const string ExtraMetersKey = "Warden:Telemetry:ExtraMeters";
+
     /// <summary>Registers logging and metrics.</summary>
     public static IHostApplicationBuilder AddWardenTelemetry(this IHostApplicationBuilder builder)
     {
@@ -37,11 +47,9 @@ public static class Telemetry
         }
 
         Privacy.LogRedactionSetup.AddWardenLogRedaction(builder);
+        var extra = builder.Configuration.GetSection(ExtraMetersKey).Get<string[]>() ?? [];
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
-                "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics",
-                "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Authentication", "Microsoft.AspNetCore.Authorization",
-                "System.Runtime")
+            .AddMeter([MeterName, .. DefaultMeters, .. extra.Where(m => !string.IsNullOrWhiteSpace(m))])
             // Request durations from 0.1 ms: the prediction path lives below a millisecond.
             .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration
             {
