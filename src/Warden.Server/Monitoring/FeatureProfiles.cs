@@ -55,8 +55,9 @@ public sealed class FeatureProfiles
             if (outputs is not null)
             {
                 Output ??= new NumericProfile();
-                foreach (var o in outputs)
+                for (var i = 0; i < outputs.Count; i++)
                 {
+                    var o = outputs[i];
                     Output.Add(double.IsFinite(o) ? o : null);
                 }
             }
@@ -103,8 +104,9 @@ public sealed class FeatureProfiles
             if (outputs is not null)
             {
                 Output ??= new NumericProfile();
-                foreach (var o in outputs)
+                for (var i = 0; i < outputs.Count; i++)
                 {
+                    var o = outputs[i];
                     Output.Add(double.IsFinite(o) ? o : null);
                 }
             }

@@ -44,18 +44,18 @@ internal sealed class Batcher : IAsyncDisposable
 
     /// <summary>Scores rows and returns their scores in order; throws <see cref="QueueFullException"/> when the queue
     /// cannot take them (a request larger than the whole queue is admitted only when nothing else waits) and <see cref="TimeoutException"/> when they are not scored within RequestTimeout.</summary>
-    public Task<double[]> ScoreAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken)
+    public ValueTask<double[]> ScoreAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken)
     {
         if (_options.MaxQueueDelayMicroseconds <= 0 && rows.Count <= _options.MaxBatchSize && Volatile.Read(ref _pending) == 0 && _slots.Wait(0, CancellationToken.None))
         {
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                return Task.FromResult(ScoreNow(rows));
+                return ValueTask.FromResult(ScoreNow(rows));
             }
             catch (Exception e)
             {
-                return Task.FromException<double[]>(e);
+                return ValueTask.FromException<double[]>(e);
             }
             finally
             {
@@ -63,7 +63,7 @@ internal sealed class Batcher : IAsyncDisposable
             }
         }
 
-        return QueueAsync(rows, cancellationToken);
+        return new ValueTask<double[]>(QueueAsync(rows, cancellationToken));
     }
 
     private double[] ScoreNow(IReadOnlyList<string[]> rows)

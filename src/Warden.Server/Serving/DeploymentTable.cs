@@ -59,7 +59,7 @@ public sealed class LoadedVersion : IAsyncDisposable
     public SemaphoreSlim Concurrency { get; }
 
     /// <summary>Scores rows through the batcher.</summary>
-    public Task<double[]> ScoreAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken) => _batcher.ScoreAsync(rows, cancellationToken);
+    public ValueTask<double[]> ScoreAsync(IReadOnlyList<string[]> rows, CancellationToken cancellationToken) => _batcher.ScoreAsync(rows, cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -52,7 +52,7 @@ public static class ServingApi
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(429).ProducesProblem(504);
     }
 
-    private static async Task<PredictionResult> PredictAsync(string model, HttpRequest request, string? alias, PredictionService predictions,
+    private static async ValueTask<PredictionResult> PredictAsync(string model, HttpRequest request, string? alias, PredictionService predictions,
         AuditScope scope, CancellationToken ct)
     {
         using var json = await JsonBody.ReadAsync(request, ct);
@@ -201,7 +201,7 @@ internal sealed class JsonBody : IDisposable
 
     /// <summary>Reads the whole body (the server's body size limit applies) and parses it; a body that is not JSON is a 400
     /// naming the problem.</summary>
-    public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async ValueTask<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var reader = request.BodyReader;
         var result = await reader.ReadAsync(cancellationToken);
