@@ -146,3 +146,57 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         Assert.False(RolePermissions.Has(Roles.Developer, Permission.ValidateModels));
     }
 }
+
+/// <summary>The permission requirement judges what the authentication middleware found, without authenticating again.</summary>
+public sealed class SchemePermissionHandlerTests
+{
+    private static async Task<bool> AuthorizedAsync(string ticketScheme, string role, SchemePermissionRequirement requirement, bool samePrincipal = true)
+    {
+        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(ApiKeyClaims.KeyId, "key_1"), new(System.Security.Claims.ClaimTypes.Role, role)], ApiKeyClaims.ApiScheme,
+            System.Security.Claims.ClaimTypes.Name, System.Security.Claims.ClaimTypes.Role));
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = principal };
+        var ticket = new Microsoft.AspNetCore.Authentication.AuthenticationTicket(samePrincipal ? principal : new(principal.Identities), ticketScheme);
+        http.Features.Set<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>(new AuthenticateResultFeature(
+            Microsoft.AspNetCore.Authentication.AuthenticateResult.Success(ticket)));
+        var context = new Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext([requirement], principal, http);
+        await new SchemePermissionHandler().HandleAsync(context);
+        return context.HasSucceeded;
+    }
+
+    private sealed class AuthenticateResultFeature(Microsoft.AspNetCore.Authentication.AuthenticateResult result)
+        : Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature
+    {
+        public Microsoft.AspNetCore.Authentication.AuthenticateResult? AuthenticateResult { get; set; } = result;
+    }
+
+    [Fact]
+    public async Task A_role_that_grants_the_permission_passes_only_when_the_api_scheme_authenticated_the_request()
+    {
+        var predict = new SchemePermissionRequirement(ApiKeyClaims.ApiScheme, Permission.Predict);
+        Assert.True(await AuthorizedAsync(ApiKeyClaims.ApiScheme, Roles.Developer, predict));
+        Assert.False(await AuthorizedAsync(ApiKeyClaims.ApiScheme, Roles.Viewer, predict)); // viewer cannot predict
+        Assert.False(await AuthorizedAsync(ApiKeyClaims.DashboardScheme, Roles.Admin, predict)); // a cookie never satisfies an API policy
+        Assert.False(await AuthorizedAsync(ApiKeyClaims.ApiScheme, Roles.Admin, predict, samePrincipal: false)); // the user was replaced after authentication
+    }
+
+    [Fact]
+    public async Task The_dashboard_policy_needs_the_cookie_scheme_and_any_role()
+    {
+        var dashboard = new SchemePermissionRequirement(ApiKeyClaims.DashboardScheme, null);
+        Assert.True(await AuthorizedAsync(ApiKeyClaims.DashboardScheme, Roles.Viewer, dashboard));
+        Assert.False(await AuthorizedAsync(ApiKeyClaims.ApiScheme, Roles.Admin, dashboard));
+    }
+
+    [Fact]
+    public async Task No_authentication_result_means_no_authorization()
+    {
+        var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimTypes.Role, Roles.Admin)], ApiKeyClaims.ApiScheme));
+        var requirement = new SchemePermissionRequirement(ApiKeyClaims.ApiScheme, Permission.ReadModels);
+        var context = new Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext([requirement], principal,
+            new Microsoft.AspNetCore.Http.DefaultHttpContext { User = principal });
+        await new SchemePermissionHandler().HandleAsync(context);
+        Assert.False(context.HasSucceeded);
+    }
+}
