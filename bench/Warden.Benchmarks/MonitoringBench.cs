@@ -254,6 +254,21 @@ public static class MonitoringBench
         var joined = (Heap() - before) / (double)Versions;
         Console.WriteLine($"| memory per monitored version, 1,000 versions × one window of 2,000 predictions (20 features, sketches full) | | | {profiles / 1024:N0} KiB |");
         Console.WriteLine($"| + 500 predictions waiting for labels in the join index and 250 labels joined, per version | | | {joined / 1024:N0} KiB ({joined / 500:N0} B per waiting prediction) |");
+
+        // C: as online serving makes them: 200 more single-record requests per version, each under its own Warden request id.
+        before = Heap();
+        for (var m = 0; m < Versions; m++)
+        {
+            var model = $"mem-{m:D4}";
+            for (var r = 0; r < 200; r++)
+            {
+                List<string[]> rows = [Row()];
+                await monitoring.ObserveAsync(model, 1, features, rows, [random.NextDouble()], Warden.Server.Platform.RequestIdMiddleware.NewId(), null);
+            }
+        }
+
+        var single = (Heap() - before) / (double)Versions;
+        Console.WriteLine($"| + 200 single-record requests waiting for labels, each under its own Warden request id, per version | | | {single / 1024:N0} KiB ({single / 200:N0} B per waiting prediction) |");
         GC.KeepAlive(monitoring);
     }
 

@@ -38,6 +38,28 @@ public sealed class LabelJoinTests
     }
 
     [Fact]
+    public void Warden_request_ids_and_callers_own_ids_join_alike_and_never_collide()
+    {
+        var join = Join(100);
+        var id = Warden.Server.Platform.RequestIdMiddleware.NewId(); // "req_" + 32 lowercase hex digits: held as a number
+        var upper = "req_" + id[4..].ToUpperInvariant(); // a caller's own id that differs only in case: a string key
+        join.Add(id, P(1, 0, 0.1));
+        join.Add(upper, P(1, 0, 0.2));
+        join.Add("order-42", P(1, 0, 0.3));
+        join.Add(id, 1, "m", 1, 0, T0, 0.4, null, [0.4], null); // record 1 of a request of several
+        join.Add("order-43", 0, "m", 1, 0, T0, 0.5, null, [0.5], null);
+
+        Assert.Equal([0.1], join.Find(ByRequest(id)).Select(p => p.Score));
+        Assert.Equal([0.2], join.Find(ByRequest(upper)).Select(p => p.Score));
+        Assert.Equal([0.3], join.Find(ByRequest("order-42")).Select(p => p.Score));
+        Assert.Equal([0.4], join.Find(ByRequest(id + "/1")).Select(p => p.Score));
+        Assert.Equal([0.5], join.Find(ByRequest("order-43/0")).Select(p => p.Score));
+        Assert.Empty(join.Find(ByRequest(id + "/0")));
+        Assert.Empty(join.Find(ByRequest("req_" + new string('0', 32))));
+        Assert.Empty(join.Find(ByRequest(id[..^1] + "g"))); // not hex: a different (string) id
+    }
+
+    [Fact]
     public void The_oldest_predictions_make_room_and_the_index_grows_up_to_its_capacity()
     {
         var join = Join(2_000);

@@ -19,8 +19,8 @@ public sealed record PendingPrediction(string Model, int Version, long WindowSta
 /// <remarks>A ring of slots held column by column in arrays — model, version, window, time, score, entity, the request
 /// id with the record's position, and the numeric values of every slot in one flat array — with plain dictionaries from a
 /// (request id, position) key and an entity id to their newest slot and links to older slots of the same key or entity.
-/// A waiting prediction costs no object of its own (the request id string is shared by the records of a request, and
-/// texts are kept only for values that are not numbers), so the index, which lives long, adds almost nothing for the
+/// A waiting prediction costs no object of its own (Warden's request ids are held as the 128-bit number they spell, a
+/// caller's own id as its string, shared by the records of a request; texts are kept only for values that are not numbers), so the index, which lives long, adds almost nothing for the
 /// garbage collector to trace or promote. <see cref="PendingPrediction"/> objects are made only for the matches of a
 /// feedback event. One lock guards it; the work under it is a few array writes.</remarks>
 public sealed class LabelJoin(IOptions<MonitoringOptions> options)
@@ -37,8 +37,7 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
     private long[] _atTicks = new long[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private double[] _scores = new double[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private string?[] _entities = new string?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
-    private string?[] _requests = new string?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
-    private int[] _positions = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
+    private JoinKey[] _keys = new JoinKey[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private int[] _widths = new int[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private double[] _values = new double[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
     private string?[]?[] _texts = new string?[]?[Math.Min(1024, Math.Max(1, options.Value.JoinCapacity))];
@@ -82,7 +81,7 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
     public void Add(string requestId, int position, string model, int version, long windowStart, DateTimeOffset at, double score, string? entityId,
         ReadOnlySpan<double> numbers, string?[]? texts)
     {
-        var key = new JoinKey(requestId, position);
+        var key = JoinKey.Of(requestId, position);
         lock (_gate)
         {
             // Every slot holds up to _stride values; the stride never outgrows what one array can hold at full capacity
@@ -111,8 +110,7 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
             _atTicks[slot] = at.UtcTicks;
             _scores[slot] = score;
             _entities[slot] = entityId;
-            _requests[slot] = requestId;
-            _positions[slot] = position;
+            _keys[slot] = key;
             _widths[slot] = numbers.Length;
             numbers[..kept].CopyTo(_values.AsSpan(slot * _stride, kept));
             _texts[slot] = texts;
@@ -138,11 +136,11 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
             if (feedback.RequestId is { } request)
             {
                 // "r" is request r's only record, or a request id that happens to end in "/i"; "r/i" is also record i of r.
-                Collect(new JoinKey(request, -1), feedback, result);
+                Collect(JoinKey.Of(request, -1), feedback, result);
                 var slash = request.LastIndexOf('/');
                 if (slash > 0 && int.TryParse(request.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var position))
                 {
-                    Collect(new JoinKey(request[..slash], position), feedback, result);
+                    Collect(JoinKey.Of(request[..slash], position), feedback, result);
                 }
             }
             else if (feedback.EntityId is { } entity && _byEntity.TryGetValue(entity, out var slot))
@@ -153,7 +151,7 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
                 {
                     if (_atTicks[s] <= before && (feedback.Model is null || _models[s] == feedback.Model))
                     {
-                        var first = _byRequest.TryGetValue(new JoinKey(_requests[s]!, _positions[s]), out var head) ? head : -1;
+                        var first = _byRequest.TryGetValue(_keys[s], out var head) ? head : -1;
                         for (var k = first; k >= 0; k = _olderSameKey[k])
                         {
                             if (_models[k] == _models[s] && _atTicks[k] == _atTicks[s] && !result.Exists(r => r.Version == _versions[k]))
@@ -226,7 +224,7 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
     private void RemoveOldest()
     {
         var slot = _oldest;
-        Unlink(_byRequest, new JoinKey(_requests[slot]!, _positions[slot]), _olderSameKey, slot);
+        Unlink(_byRequest, _keys[slot], _olderSameKey, slot);
         if (_entities[slot] is { } entity)
         {
             Unlink(_byEntity, entity, _olderSameEntity, slot);
@@ -234,7 +232,7 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
 
         _models[slot] = null;
         _entities[slot] = null;
-        _requests[slot] = null;
+        _keys[slot] = default;
         _texts[slot] = null;
         _oldest = (_oldest + 1) % _size;
         _count--;
@@ -278,8 +276,7 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
             Array.Resize(ref _atTicks, size);
             Array.Resize(ref _scores, size);
             Array.Resize(ref _entities, size);
-            Array.Resize(ref _requests, size);
-            Array.Resize(ref _positions, size);
+            Array.Resize(ref _keys, size);
             Array.Resize(ref _widths, size);
             Array.Resize(ref _texts, size);
             Array.Resize(ref _olderSameKey, size);
@@ -298,5 +295,38 @@ public sealed class LabelJoin(IOptions<MonitoringOptions> options)
         _stride = stride;
     }
 
-    private readonly record struct JoinKey(string RequestId, int Position);
+    /// <summary>A request id and record position. Warden's own request ids ("req_" and 32 lowercase hex digits) are held as
+    /// the 128-bit number they spell, so the index keeps no string per waiting prediction for the collector to promote
+    /// and trace; any other id (a caller's own X-Request-Id) is kept as its string. The two forms never collide: a
+    /// packed key has no string and a string key has no number.</summary>
+    private readonly record struct JoinKey(UInt128 Packed, string? RequestId, int Position)
+    {
+        public static JoinKey Of(string requestId, int position) =>
+            TryPack(requestId, out var packed) ? new JoinKey(packed, null, position) : new JoinKey(default, requestId, position);
+
+        private static bool TryPack(string id, out UInt128 packed)
+        {
+            packed = default;
+            if (id.Length != 36 || !id.StartsWith("req_", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            UInt128 value = 0;
+            for (var i = 4; i < 36; i++)
+            {
+                var c = id[i];
+                int digit = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'f' ? c - 'a' + 10 : -1;
+                if (digit < 0)
+                {
+                    return false;
+                }
+
+                value = (value << 4) | (uint)digit;
+            }
+
+            packed = value;
+            return true;
+        }
+    }
 }
