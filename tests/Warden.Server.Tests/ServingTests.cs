@@ -296,8 +296,10 @@ public sealed class PredictionResultTests
         context.Response.Body = body;
         var response = new PredictionResponse("credit", 1, "champion", "req_1", [new RecordPrediction(true, 0.9)]);
         await new PredictionResult(response).ExecuteAsync(context);
+        await context.Response.CompleteAsync(); // what the server does when the request ends
         Assert.Equal(200, context.Response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
+        Assert.Equal(body.Length, context.Response.ContentLength); // a Content-Length, not chunked framing
         var parsed = JsonSerializer.Deserialize<PredictionResponse>(body.ToArray(), ApiOptions);
         Assert.Equal("req_1", parsed!.RequestId);
         Assert.Equal(0.9, parsed.Predictions[0].Probability);

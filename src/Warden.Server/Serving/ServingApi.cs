@@ -87,27 +87,35 @@ internal sealed class PredictionResult(PredictionResponse response) : IResult, I
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+
     /// <summary>The response.</summary>
     public PredictionResponse Response { get; } = response;
 
     /// <inheritdoc />
+    /// <remarks>The body is formed first so the response carries a Content-Length: no chunked framing, and Kestrel sends
+    /// headers and body together when the request ends instead of a chunk now and the terminating chunk after.</remarks>
     public Task ExecuteAsync(HttpContext httpContext)
     {
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        Write(writer, Response);
         var http = httpContext.Response;
         http.StatusCode = StatusCodes.Status200OK;
         http.ContentType = "application/json; charset=utf-8";
-        var writer = t_writer ??= new Utf8JsonWriter(http.BodyWriter);
-        writer.Reset(http.BodyWriter);
-        try
+        http.ContentLength = buffer.WrittenCount;
+        System.Buffers.BuffersExtensions.Write(http.BodyWriter, buffer.WrittenSpan);
+        if (buffer.Capacity > 64 * 1024)
         {
-            Write(writer, Response);
-        }
-        finally
-        {
-            writer.Reset(Stream.Null);
+            // A response of a thousand records: do not keep its buffer on the thread.
+            t_buffer = null;
+            t_writer = null;
         }
 
-        return http.BodyWriter.FlushAsync(httpContext.RequestAborted).AsTask();
+        return Task.CompletedTask;
     }
 
     /// <summary>Writes <paramref name="response"/> as the API's JSON serializer would.</summary>
