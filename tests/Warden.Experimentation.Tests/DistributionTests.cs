@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Warden.Experimentation.Numerics;
+using Warden.Numerics;
 
 namespace Warden.Experimentation.Tests;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Warden.Numerics;
 using Warden.Statistics.Drift;
 using Warden.Statistics.Internal;
 using Warden.Statistics.Multivariate;

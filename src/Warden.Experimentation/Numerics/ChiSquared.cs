@@ -1,3 +1,5 @@
+using Warden.Numerics;
+
 namespace Warden.Experimentation.Numerics;
 
 /// <summary>The chi-squared distribution with k degrees of freedom.</summary>

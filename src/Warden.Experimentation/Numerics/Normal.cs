@@ -1,3 +1,5 @@
+using Warden.Numerics;
+
 namespace Warden.Experimentation.Numerics;
 
 /// <summary>The normal distribution: density, distribution function, survival function and quantile.</summary>

@@ -1,3 +1,5 @@
+using Warden.Numerics;
+
 namespace Warden.Experimentation.Numerics;
 
 /// <summary>Student's t distribution with ν degrees of freedom (ν may be fractional, as Welch's test produces).</summary>

@@ -1,3 +1,4 @@
+using Warden.Numerics;
 using Warden.Statistics.Internal;
 
 namespace Warden.Statistics.Drift;

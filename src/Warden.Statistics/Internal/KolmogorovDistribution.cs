@@ -1,3 +1,5 @@
+using Warden.Numerics;
+
 namespace Warden.Statistics.Internal;
 
 /// <summary>
@@ -597,7 +599,7 @@ internal static class KolmogorovDistribution
             var upper = nxFloor + v + alpha;
             var upperRatio = upper / n;
             var logLowerRatio = upperRatio < 0.5
-                ? SpecialFunctions.Log1p(-upperRatio)
+                ? SpecialFunctions.Log1P(-upperRatio)
                 : Math.Log(((n - v - nxFloor) - alpha) / n);
             var logTerm = (logBinomial + ((v - 1) * Math.Log(upperRatio) + (n - v) * logLowerRatio)) + logBinomialCompensation;
             if (logTerm > maxLog)

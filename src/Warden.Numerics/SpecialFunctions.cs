@@ -1,7 +1,7 @@
-namespace Warden.Experimentation.Numerics;
+namespace Warden.Numerics;
 
 /// <summary>
-/// Special functions behind every distribution in this library: log-gamma, log-beta, the regularized incomplete
+/// Special functions behind every distribution and test in Warden.Statistics and Warden.Experimentation: log-gamma, log-beta, the regularized incomplete
 /// gamma and beta functions, erf/erfc, and accurate <c>log1p</c>/<c>expm1</c> (.NET's <c>double.LogP1</c> and
 /// <c>double.ExpM1</c> are computed as <c>Log(1 + x)</c> and <c>Exp(x) - 1</c> and lose precision near zero).
 /// </summary>
@@ -214,7 +214,47 @@ public static class SpecialFunctions
         return series * inverse;
     }
 
-    private static double GammaPrefactor(double a, double x) => Math.Exp(-x + a * Math.Log(x) - LogGamma(a));
+    // x^a e^-x / Γ(a), the common factor of the incomplete gamma functions. For a ≥ 10 it is assembled as
+    // a (log1p(t) − t) + ½ ln a − ln √(2π) − δ(a) with t = (x − a) / a, which avoids the cancellation of a ln x against
+    // ln Γ(a) when a is large (chi-squared tests with many degrees of freedom).
+    private static double GammaPrefactor(double a, double x)
+    {
+        if (a < 10)
+        {
+            return Math.Exp(-x + a * Math.Log(x) - LogGamma(a));
+        }
+
+        var t = (x - a) / a;
+        return Math.Exp(a * (Log1P(t) - t) + 0.5 * Math.Log(a) - HalfLogTwoPi - StirlingCorrection(a));
+    }
+
+    /// <summary>ln √(2π).</summary>
+    public const double LogSqrtTwoPi = 0.91893853320467274178032973640561764;
+
+    /// <summary>The standard normal survival function 1 − Φ(z) (SciPy's norm.sf), accurate in the far tail:
+    /// erfc(z / √2) / 2 = Q(½, z² / 2) / 2, with z² / 2 computed without rounding 1 / √2.</summary>
+    public static double NormalSf(double z)
+    {
+        if (double.IsNaN(z))
+        {
+            return double.NaN;
+        }
+
+        var q = 0.5 * RegularizedGammaQ(0.5, 0.5 * z * z);
+        return z >= 0 ? q : 1.0 - q;
+    }
+
+    /// <summary>The chi-squared survival function with <paramref name="degreesOfFreedom"/> degrees of freedom
+    /// (SciPy's chi2.sf).</summary>
+    public static double ChiSquaredSf(double x, double degreesOfFreedom)
+    {
+        if (double.IsNaN(x) || !(degreesOfFreedom > 0))
+        {
+            return double.NaN;
+        }
+
+        return RegularizedGammaQ(0.5 * degreesOfFreedom, 0.5 * x);
+    }
 
     private static double GammaSeries(double a, double x)
     {
