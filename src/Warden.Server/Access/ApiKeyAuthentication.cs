@@ -6,31 +6,22 @@ using Microsoft.Extensions.Options;
 
 namespace Warden.Server.Access;
 
-/// <summary>Options for <see cref="ApiKeyAuthenticationHandler"/>.</summary>
-public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
-{
-    /// <summary>Read the key from the dashboard cookie instead of the Authorization header.</summary>
-    public bool FromCookie { get; set; }
-
-    /// <summary>Choose by path, per <see cref="AccessSetup.IsDashboardPath"/>: the cookie on dashboard paths, the header
-    /// elsewhere (the default scheme). The ticket is issued under the scheme the source belongs to.</summary>
-    public bool ByPath { get; set; }
-}
-
 /// <summary>Authenticates "Authorization: Bearer wdn_…" (API) or the HTTP-only dashboard cookie, and answers
 /// 401/403 as problem details (API) or a redirect to the sign-in page (dashboard).</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<ApiKeyAuthenticationOptions> options,
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     ApiKeyService keys,
     IProblemDetailsService problems,
     IOptionsMonitor<Security.TlsOptions> tls)
-    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, loggerFactory, encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string FailureItem = "warden.auth.failure";
 
-    private bool FromCookie => Options.ByPath ? AccessSetup.IsDashboardPath(Request.Path) : Options.FromCookie;
+    // The key's source by path (AccessSetup.IsDashboardPath): the cookie on dashboard paths, the header elsewhere. The
+    // ticket is issued under the source's scheme name, which the permission requirement checks.
+    private bool FromCookie => AccessSetup.IsDashboardPath(Request.Path);
 
     private string TicketScheme => FromCookie ? ApiKeyClaims.DashboardScheme : ApiKeyClaims.ApiScheme;
 
@@ -147,13 +138,11 @@ public static class AccessSetup
     public static IHostApplicationBuilder AddWardenAccess(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ApiKeyService>();
-        // The default scheme picks the key's source by path itself (rather than a policy scheme forwarding to one of the
-        // two below: one handler and its tasks fewer on every request) and names the ticket after that source's scheme.
+        // One scheme that picks the key's source by path itself (rather than a policy scheme forwarding to one of two:
+        // a handler and its tasks fewer on every request) and names the ticket after that source's scheme.
         builder.Services.AddAuthentication(ApiKeyClaims.SelectorScheme)
-            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.SelectorScheme,
-                "API key (header for the API, cookie for the dashboard)", o => o.ByPath = true)
-            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.ApiScheme, o => o.FromCookie = false)
-            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.DashboardScheme, o => o.FromCookie = true);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyClaims.SelectorScheme,
+                "API key (header for the API, cookie for the dashboard)", _ => { });
 
         // Each policy is one requirement that checks, once, what the authentication middleware already found: which
         // scheme authenticated the request (a dashboard cookie never satisfies an API policy, nor a bearer key a

@@ -12,13 +12,14 @@ public static class ApiKeyClaims
     /// <summary>The key expiry (ISO 8601) claim, when the key expires.</summary>
     public const string ExpiresAt = "warden:expires_at";
 
-    /// <summary>Bearer API keys, for /api and /v2.</summary>
+    /// <summary>The ticket scheme of bearer API keys (on /api, /v2 and /metrics); API permission policies require it.</summary>
     public const string ApiScheme = "ApiKey";
 
-    /// <summary>The dashboard: the same keys, carried in an HTTP-only cookie.</summary>
+    /// <summary>The ticket scheme of the dashboard: the same keys, carried in an HTTP-only cookie (every other path).</summary>
     public const string DashboardScheme = "Dashboard";
 
-    /// <summary>The default scheme, which forwards to one of the two by path.</summary>
+    /// <summary>The one authentication scheme: reads the header or the cookie by path and issues the ticket under
+    /// <see cref="ApiScheme"/> or <see cref="DashboardScheme"/>.</summary>
     public const string SelectorScheme = "Warden";
 
     /// <summary>The dashboard cookie name.</summary>
