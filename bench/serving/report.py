@@ -137,8 +137,10 @@ def table(workdir, output):
                  f"(commit {settings.get('commit', '?')}). Machine: {m['cpu']}, {m['cores']} cores, {m['os']}, "
                  f"kernel {m['kernel']}, .NET SDK {m['dotnet']}, Python {m['python']}; load average at the end {m['load']}.")
     lines.append("")
+    repeat = settings.get('repeat', 1)
+    repeated = "" if repeat == 1 else f", run {repeat} times back to back, the run with the median throughput reported"
     lines.append(f"Closed loop: `wrk -t{settings.get('threads')} -c{settings.get('connections')} -d{settings.get('duration')} "
-                 f"--latency` after a {settings.get('warmup')} warm-up run. Fixed rate: `LoadGen` (open loop) at half of each "
+                 f"--latency` after a {settings.get('warmup')} warm-up run{repeated}. Fixed rate: `LoadGen` (open loop) at half of each "
                  f"contender's own wrk peak for {settings.get('fixed_duration')} s after {settings.get('fixed_warmup')} s of "
                  f"warm-up, over up to {settings.get('connections')} connections. FastAPI ran {settings.get('fastapi_workers')} "
                  f"uvicorn worker(s) without access log; Warden ran with ASP.NET Core's per-request logs "

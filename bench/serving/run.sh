@@ -6,7 +6,8 @@
 # See bench/serving/README.md. Prints a Markdown table and writes it to bench/serving/results.md.
 # Settings (environment): DURATION (10s), WARMUP (30s: long enough for .NET's tiered JIT to reach its final code on
 # 2 busy cores; FastAPI gets the same), THREADS (2), CONNECTIONS (32), FIXED_DURATION (10, seconds),
-# FIXED_WARMUP (3), FASTAPI_WORKERS (number of cores), WARDEN_PORT (5100), BARE_PORT (5101), FASTAPI_PORT (5102),
+# FIXED_WARMUP (3), REPEAT (1: closed-loop wrk runs per contender, back to back; the run with the median throughput is
+# reported — use an odd number on a noisy machine), FASTAPI_WORKERS (number of cores), WARDEN_PORT (5100), BARE_PORT (5101), FASTAPI_PORT (5102),
 # RESULTS (bench/serving/results.md), KEEP_WORK=1 keeps the temporary folder with every log, WARDEN_NO_BUILD=1 uses the
 # existing Release build of src/Warden.Cli, WARDEN_REQUEST_LOGS=1 keeps ASP.NET Core's per-request Information logs in
 # Warden (turned down to Warning by default, as uvicorn runs without its access log).
@@ -26,11 +27,11 @@ while (($#)); do
     --no-warden) ONLY=${ONLY//[ab]/} ;;
     --no-onnx) ONLY=${ONLY//e/} ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-DURATION=${DURATION:-10s} WARMUP=${WARMUP:-30s} THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-32}
+DURATION=${DURATION:-10s} WARMUP=${WARMUP:-30s} THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-32} REPEAT=${REPEAT:-1}
 FIXED_DURATION=${FIXED_DURATION:-10} FIXED_WARMUP=${FIXED_WARMUP:-3}
 FASTAPI_WORKERS=${FASTAPI_WORKERS:-$(nproc)}
 WARDEN_PORT=${WARDEN_PORT:-5100} BARE_PORT=${BARE_PORT:-5101} FASTAPI_PORT=${FASTAPI_PORT:-5102}
@@ -147,8 +148,27 @@ closed() {
   local limit=$(( $(seconds "$DURATION") + $(seconds "$WARMUP") + 60 ))
   log "($key) warm-up $WARMUP, then wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
   BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 5s -s "$HERE/post.lua" "$url" >"$WORK/$key.warmup.txt" 2>&1 || true
-  BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency -s "$HERE/post.lua" "$url" \
-    | tee "$WORK/$key.wrk.txt" >&2 || true
+  # REPEAT runs back to back; the one with the median throughput is reported (its latencies with it).
+  local i runs=()
+  for ((i = 1; i <= REPEAT; i++)); do
+    BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency -s "$HERE/post.lua" "$url" \
+      | tee "$WORK/$key.wrk.$i.txt" >&2 || true
+    runs+=("$WORK/$key.wrk.$i.txt")
+  done
+  local median
+  median=$($PY - "${runs[@]}" <<'PYEOF'
+import re, sys
+found = []
+for path in sys.argv[1:]:
+    m = re.search(r"Requests/sec:\s+([0-9.]+)", open(path).read())
+    if m:
+        found.append((float(m.group(1)), path))
+found.sort()
+print(found[(len(found) - 1) // 2][1] if found else sys.argv[1])
+PYEOF
+)
+  cp "$median" "$WORK/$key.wrk.txt"
+  ((REPEAT == 1)) || log "($key) closed-loop runs: $(grep -ho 'Requests/sec: *[0-9.]*' "${runs[@]}" | awk '{printf "%s ", $2}')→ median $(grep -o 'Requests/sec: *[0-9.]*' "$median" | awk '{print $2}')"
   $PY "$HERE/report.py" rps "$WORK/$key.wrk.txt" >/dev/null || { status "$key" "not available: wrk gave no result (see $key.wrk.txt)"; return 1; }
   status "$key" ok
 }
@@ -163,7 +183,7 @@ REQUEST_LOGS=$([[ ${WARDEN_REQUEST_LOGS:-0} == 1 ]] && echo true || echo false)
 cat >"$WORK/settings.json" <<EOF2
 {"commit": "$COMMIT", "threads": $THREADS, "connections": $CONNECTIONS, "duration": "$DURATION", "warmup": "$WARMUP",
  "fixed_duration": $FIXED_DURATION, "fixed_warmup": $FIXED_WARMUP, "fastapi_workers": $FASTAPI_WORKERS,
- "warden_request_logs": $REQUEST_LOGS}
+ "warden_request_logs": $REQUEST_LOGS, "repeat": $REPEAT}
 EOF2
 for key in a b c d e; do if ! want $key; then status $key "skipped (--only $ONLY)"; fi; done
 want a || status u "skipped (--only $ONLY)"
