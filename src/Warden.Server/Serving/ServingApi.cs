@@ -102,7 +102,7 @@ internal sealed class PredictionResult(PredictionResponse response) : IResult, I
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
         writer.Reset(buffer);
-        Write(writer, Response);
+        Write(writer, Response, httpContext.RequestServices?.GetService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()?.Value.SerializerOptions);
         var http = httpContext.Response;
         http.StatusCode = StatusCodes.Status200OK;
         http.ContentType = "application/json; charset=utf-8";
@@ -118,8 +118,9 @@ internal sealed class PredictionResult(PredictionResponse response) : IResult, I
         return Task.CompletedTask;
     }
 
-    /// <summary>Writes <paramref name="response"/> as the API's JSON serializer would.</summary>
-    internal static void Write(Utf8JsonWriter writer, PredictionResponse response)
+    /// <summary>Writes <paramref name="response"/> as the API's JSON serializer would; prediction values other than
+    /// booleans and numbers go through <paramref name="options"/> (the API's configured options; web defaults without).</summary>
+    internal static void Write(Utf8JsonWriter writer, PredictionResponse response, JsonSerializerOptions? options = null)
     {
         writer.WriteStartObject();
         writer.WriteString("model"u8, response.Model);
@@ -140,7 +141,7 @@ internal sealed class PredictionResult(PredictionResponse response) : IResult, I
                     WriteNumber(writer, d);
                     break;
                 default:
-                    JsonSerializer.Serialize(writer, prediction.Prediction, ServingJson.Options);
+                    JsonSerializer.Serialize(writer, prediction.Prediction, options ?? JsonSerializerOptions.Web);
                     break;
             }
 
@@ -178,15 +179,6 @@ internal sealed class PredictionResult(PredictionResponse response) : IResult, I
     /// <inheritdoc />
     public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(PredictionResponse), ["application/json"]));
-}
-
-/// <summary>The HTTP API's JSON options outside a request (the fallback for prediction values of other types).</summary>
-internal static class ServingJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 }
 
 /// <summary>A request body parsed as one JSON document straight from the request's pipe, without copying it into a
