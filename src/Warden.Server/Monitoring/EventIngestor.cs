@@ -271,7 +271,7 @@ public sealed class EventIngestor(EventLog log, MonitoringService monitoring, Pr
                 continue;
             }
 
-            var eventId = string.IsNullOrWhiteSpace(e.EventId) ? Guid.CreateVersion7().ToString("N") : e.EventId.Trim();
+            var eventId = string.IsNullOrWhiteSpace(e.EventId) ? TimeOrderedId.NewHex() : e.EventId.Trim();
             if (eventId.Length > 128)
             {
                 rejected.Add(new IngestRejection(index, "eventId", "at most 128 characters"));

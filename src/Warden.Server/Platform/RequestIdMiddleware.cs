@@ -16,8 +16,8 @@ public static class RequestIdMiddleware
         return next(context);
     });
 
-    /// <summary>A fresh 26-character request id (time-ordered prefix, random suffix).</summary>
-    public static string NewId() => "req_" + Guid.CreateVersion7().ToString("N");
+    /// <summary>A fresh request id: "req_" and a UUID version 7 in 32 hex digits (see <see cref="TimeOrderedId"/>).</summary>
+    public static string NewId() => "req_" + TimeOrderedId.NewHex();
 
     private static bool IsAcceptable(string id) =>
         id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');

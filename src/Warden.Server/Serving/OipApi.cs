@@ -170,7 +170,7 @@ public static class OipApi
             metrics.Request(model, loaded.Version, "success", seconds);
             // Tensors are stored as datatype, shape and a SHA-256 of their elements — never the raw values; outputs are kept
             // when small (up to 1,000 elements), else digested the same way.
-            events.TryAppend(new PredictionEvent(Guid.CreateVersion7().ToString("N"), context.TraceIdentifier, model, loaded.Version, alias, time.GetUtcNow(),
+            events.TryAppend(new PredictionEvent(TimeOrderedId.NewHex(), context.TraceIdentifier, model, loaded.Version, alias, time.GetUtcNow(),
                 request.Inputs.ToDictionary(i => i.Name, i => (object?)Digest(i), StringComparer.Ordinal),
                 outputs.ToDictionary(o => o.Name, o => o.Data.Length <= 1000 ? o.Data : (object?)Digest(o), StringComparer.Ordinal),
                 seconds * 1000, scope.Actor.KeyId, null));

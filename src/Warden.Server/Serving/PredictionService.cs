@@ -171,7 +171,7 @@ public sealed class PredictionService(
         for (var i = 0; i < rows.Count; i++)
         {
             IReadOnlyDictionary<string, object?> stored = await privacy.ApplyAsync(version.Policy, rows[i], version.Signature.Features, cancellationToken);
-            var eventId = Guid.CreateVersion7().ToString("N");
+            var eventId = TimeOrderedId.NewHex();
             string? subject = null, sealedInputs = null;
             if (subjectId is not null)
             {
