@@ -4,9 +4,12 @@
     report.py rps WRK_OUTPUT                 print wrk's Requests/sec as an integer
     report.py check RESPONSE EXPECTED        exit 0 when the response's first probability matches expected.json (1e-4)
     report.py table WORKDIR OUTPUT.md        print the Markdown results and write them to OUTPUT.md
+    perf script -F comm,ip,sym | report.py profile
+                                             sort perf's samples into where the time went (KEY.profile.txt)
 
 WORKDIR holds, per contender key (a…e, and u: (a) with unclassified features, closed loop only): KEY.status ("ok" or the reason it did not run), KEY.wrk.txt (measured wrk run),
-KEY.fixed.txt (LoadGen fixed-rate run) and, for e, e.csv (BenchmarkDotNet's CSV report); settings.json holds the run's
+KEY.fixed.txt (LoadGen fixed-rate run), KEY.cpu.txt (CPU used during the measured wrk run), optionally
+KEY.profile.txt (from `profile`) and, for e, e.csv (BenchmarkDotNet's CSV report); settings.json holds the run's
 settings.
 """
 import csv
@@ -62,6 +65,74 @@ def parse_wrk(text):
     out["socket_errors"] = sum(int(g) for g in m.groups()) if m else 0
     out["errors"] = bad
     return out
+
+
+def parse_cpu(text):
+    """KEY.cpu.txt: the server's and the machine's busy clock ticks and wrk's user and system seconds over one wrk run."""
+    if not text:
+        return None
+    values = dict(pair.split("=", 1) for pair in text.split())
+    try:
+        per_second = float(values["ticks_per_s"])
+        return {"server_s": int(values["server_ticks"]) / per_second, "busy_s": int(values["busy_ticks"]) / per_second,
+                "wrk_s": float(values["wrk_user_s"]) + float(values["wrk_system_s"])}
+    except (KeyError, ValueError):
+        return None
+
+
+# Where a sample's time went: the first frame, from the sampled one outwards, that matches a category's pattern names it
+# (so JSON written by the event log counts as the event log's, a socket send in the kernel as socket I/O).
+PROFILE_CATEGORIES = [
+    ("thread pool idle spin", ("LowLevelLifoSemaphore", "__sched_yield")),
+    ("garbage collector", ("gc_heap::", "WKS::", "SVR::", "GCHeap", ".NET Server GC", ".NET BGC", ".NET Background GC")),
+    ("JIT compiler", ("libclrjit", ".NET Tiered Com")),
+    ("event log (serialize, seal, fsync)", ("Warden.Server.Serving.EventLog",)),
+    ("monitoring (profiles, segments, label index)", ("Warden.Server.Monitoring",)),
+    ("model (ONNX Runtime call and feature conversion)", ("Warden.Inference", "Microsoft.ML.OnnxRuntime", "libonnxruntime")),
+    ("privacy policy on stored inputs", ("Warden.Server.Privacy",)),
+    ("serving (read JSON, validate, route, batch, respond)", ("Warden.Server.Serving", "Warden.Server.Experiments")),
+    ("authentication (API key)", ("Warden.Server.Access", "Microsoft.AspNetCore.Authentication")),
+    ("rate limiting", ("RateLimiting",)),
+    ("authorization", ("Microsoft.AspNetCore.Authorization",)),
+    ("metrics", ("OpenTelemetry", "System.Diagnostics.Metrics")),
+    ("other Warden middleware (request id, body limits, audit)", ("Warden.Server",)),
+    ("bare endpoint's own code (parse, score)", ("BareEndpoint", "[Program]", "PredictRequest")),
+    ("socket I/O (kernel: send, receive, epoll)", ("__send", "__libc_recv", "recvfrom", "epoll_wait", "sendto", "SocketAsyncEngine")),
+    ("ASP.NET Core (Kestrel, HTTP parsing, routing, middleware)", ("Microsoft.AspNetCore", "Microsoft.Extensions")),
+    ("Python interpreter and libraries", ("python3", "_PyEval", "PyObject")),
+]
+
+
+def profile(lines):
+    """Reads `perf script -F comm,ip,sym` and returns [(category, share)] over all samples, largest first."""
+    counts, stack, total = {}, None, 0
+
+    def flush(frames):
+        nonlocal total
+        if not frames:
+            return
+        total += 1
+        name = "other (runtime, libraries, kernel scheduling)"
+        for frame in frames:
+            hit = next((c for c, patterns in PROFILE_CATEGORIES if any(p in frame for p in patterns)), None)
+            if hit:
+                name = hit
+                break
+        counts[name] = counts.get(name, 0) + 1
+
+    for line in lines:
+        line = line.rstrip("\n")
+        if not line.strip():
+            flush(stack)
+            stack = None
+        elif not line[0].isspace():
+            flush(stack)
+            stack = [line.strip()]  # the thread's name: a GC or JIT thread names its category
+        elif stack is not None:
+            parts = line.strip().split(" ", 1)
+            stack.insert(len(stack) - 1, parts[1] if len(parts) > 1 else parts[0])
+    flush(stack)
+    return sorted(((k, v / total) for k, v in counts.items()), key=lambda kv: -kv[1]) if total else []
 
 
 def parse_loadgen(text):
@@ -193,6 +264,7 @@ def table(workdir, output):
                  "moment a request is handed to the HTTP client, so queueing inside the client counts. (e) reports "
                  "BenchmarkDotNet's mean as calls per second on one thread and the median of its iteration means.")
     lines.append("")
+    cpu_section(workdir, results, lines)
     lines.append("## Targets")
     lines.append("")
 
@@ -230,6 +302,63 @@ def table(workdir, output):
     sys.stdout.write(text)
 
 
+def cpu_section(workdir, results, lines):
+    """CPU per request over each contender's reported wrk run and, when profiled, where the server's share went."""
+    rows = []
+    for key, label, _ in CONTENDERS:
+        cpu = parse_cpu(read(os.path.join(workdir, f"{key}.cpu.txt")))
+        wrk = (results.get(key) or {}).get("wrk") if key in results else parse_wrk(read(os.path.join(workdir, f"{key}.wrk.txt")))
+        if not cpu or not wrk or not wrk.get("requests"):
+            continue
+        n = wrk["requests"]
+        other = max(0.0, cpu["busy_s"] - cpu["server_s"] - cpu["wrk_s"])
+        rows.append((key, label, wrk, cpu, 1e6 * cpu["server_s"] / n, 1e6 * cpu["wrk_s"] / n, 1e6 * other / n))
+    if not rows:
+        return
+    lines.append("## CPU per request")
+    lines.append("")
+    lines.append("Over the same wrk run as the table above: the server's CPU time (every process it started), wrk's (bash's `time`) "
+                 "and the rest of the machine's busy time, each divided by the requests answered. Throughput on this shared "
+                 "machine is the cores divided by the sum; these figures vary far less from run to run than req/s.")
+    lines.append("")
+    lines.append("| | contender | req/s | server µs/request | wrk µs/request | rest of machine µs/request | server cores busy |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|")
+    seconds = {}
+    for key, label, wrk, cpu, server, client, other in rows:
+        duration = wrk["requests"] / wrk["rps"] if wrk.get("rps") else None
+        cores = f"{cpu['server_s'] / duration:.2f}" if duration else "—"
+        lines.append(f"| ({key}) | {label} | {fmt_rps(wrk['rps'])} | {server:.1f} | {client:.1f} | {other:.1f} | {cores} |")
+        seconds[key] = server
+    lines.append("")
+    profiles = {key: read(os.path.join(workdir, f"{key}.profile.txt")) for key, *_ in rows}
+    profiles = {k: [(line.split("\t", 1)[1], float(line.split("\t", 1)[0])) for line in v.splitlines() if "\t" in line]
+                for k, v in profiles.items() if v}
+    if not profiles:
+        return
+    keys = [k for k, *_ in rows if k in profiles]
+    order = []
+    for k in keys:
+        for category, _ in profiles[k]:
+            if category not in order:
+                order.append(category)
+    lines.append("### Where the server's CPU went")
+    lines.append("")
+    lines.append("`perf record -F 999 -g` on the server's processes during one more wrk run per contender (CPU_PROFILE=1); each "
+                 "sample goes to the first category, from the sampled frame outwards, that one of its frames matches "
+                 "(report.py PROFILE_CATEGORIES). Microseconds are the share times the server µs/request above.")
+    lines.append("")
+    lines.append("| category | " + " | ".join(f"({k}) share | ({k}) µs/request" for k in keys) + " |")
+    lines.append("|---|" + "---:|---:|" * len(keys))
+    for category in order:
+        cells = []
+        for k in keys:
+            share = dict(profiles[k]).get(category)
+            cells.append("—" if share is None else f"{100 * share:.1f} %")
+            cells.append("—" if share is None else f"{share * seconds[k]:.1f}")
+        lines.append(f"| {category} | " + " | ".join(cells) + " |")
+    lines.append("")
+
+
 def check(response_path, expected_path):
     expected = json.loads(read(expected_path))["probability"]
     try:
@@ -263,6 +392,10 @@ def main(argv):
         return 0
     if len(argv) == 4 and argv[1] == "check":
         return check(argv[2], argv[3])
+    if len(argv) == 2 and argv[1] == "profile":
+        for category, share in profile(sys.stdin):
+            print(f"{share:.4f}\t{category}")
+        return 0
     if len(argv) == 4 and argv[1] == "table":
         table(argv[2], argv[3])
         return 0

@@ -10,8 +10,11 @@
 # reported — use an odd number on a noisy machine), FASTAPI_WORKERS (number of cores), WARDEN_PORT (5100), BARE_PORT (5101), FASTAPI_PORT (5102),
 # RESULTS (bench/serving/results.md), KEEP_WORK=1 keeps the temporary folder with every log, WARDEN_NO_BUILD=1 uses the
 # existing Release build of src/Warden.Cli, WARDEN_REQUEST_LOGS=1 keeps ASP.NET Core's per-request Information logs in
-# Warden (turned down to Warning by default, as uvicorn runs without its access log).
+# Warden (turned down to Warning by default, as uvicorn runs without its access log), CPU_PROFILE=1 adds one more wrk run
+# per server contender under `perf record` and reports where its CPU went (installs linux-perf; the .NET servers then
+# run with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0 so that perf can name JIT-compiled methods).
 set -euo pipefail
+exec 3>&2 # the terminal's stderr, for output inside `time` groups whose stderr is captured
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -27,7 +30,7 @@ while (($#)); do
     --no-warden) ONLY=${ONLY//[ab]/} ;;
     --no-onnx) ONLY=${ONLY//e/} ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -36,6 +39,7 @@ FIXED_DURATION=${FIXED_DURATION:-10} FIXED_WARMUP=${FIXED_WARMUP:-3}
 FASTAPI_WORKERS=${FASTAPI_WORKERS:-$(nproc)}
 WARDEN_PORT=${WARDEN_PORT:-5100} BARE_PORT=${BARE_PORT:-5101} FASTAPI_PORT=${FASTAPI_PORT:-5102}
 RESULTS=${RESULTS:-$HERE/results.md}
+CPU_PROFILE=${CPU_PROFILE:-0}
 want() { [[ $ONLY == *"$1"* ]]; }
 RUN_WARDEN=0
 if want a || want b; then RUN_WARDEN=1; fi
@@ -57,6 +61,7 @@ if [[ $INSTALL == 1 ]]; then
     [[ -x $PY ]] && $PY -c "import ${pair%%:*}" 2>/dev/null || need+=("${pair#*:}")
   done
   [[ -f $HERE/model.onnx ]] || { $PY -c "import onnx" 2>/dev/null || need+=(python3-onnx); }
+  [[ $CPU_PROFILE == 1 ]] && ! command -v perf >/dev/null && need+=(linux-perf)
   if ((${#need[@]})); then
     SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
     log "installing ${need[*]}"
@@ -66,6 +71,8 @@ if [[ $INSTALL == 1 ]]; then
   fi
 fi
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
+[[ $CPU_PROFILE == 0 ]] || command -v perf >/dev/null || die "CPU_PROFILE=1 needs perf (apt-get install linux-perf)"
+if [[ $CPU_PROFILE == 1 ]]; then export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; fi
 [[ -f $HERE/model.onnx && -f $HERE/body-tabular.json ]] || { log "generating the model"; $PY "$HERE/make_model.py"; }
 
 # ---------------------------------------------------------------------------------------------------- work folder, cleanup
@@ -142,6 +149,15 @@ bench() {
   status "$key" ok
 }
 status() { echo "$2" >"$WORK/$1.status"; }
+# CPU accounting, in clock ticks: every process of the server's session (the last one started: `dotnet run` and the app,
+# uvicorn and its workers), and the whole machine's busy time (user, nice, system, irq, softirq, steal).
+TICK=$(getconf CLK_TCK)
+session_ticks() {
+  local t=0 p v
+  for p in $(ps -s "${PIDS[-1]}" -o pid=); do v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0); t=$((t + v)); done
+  echo "$t"
+}
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 # closed KEY URL BODY [BEARER]: wrk warm-up and measured wrk run only (no fixed-rate run).
 closed() {
   local key=$1 url=$2 body=$3 bearer=${4:-}
@@ -151,8 +167,15 @@ closed() {
   # REPEAT runs back to back; the one with the median throughput is reported (its latencies with it).
   local i runs=()
   for ((i = 1; i <= REPEAT; i++)); do
-    BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency -s "$HERE/post.lua" "$url" \
-      | tee "$WORK/$key.wrk.$i.txt" >&2 || true
+    # The server's CPU time, wrk's (bash's `time`: user and system seconds of the pipeline) and the machine's busy time
+    # over the run, for the CPU-per-request table.
+    local s0 b0 s1 b1 wu ws TIMEFORMAT='%U %S'
+    s0=$(session_ticks); b0=$(busy_ticks)
+    { time { BODY_FILE=$body BEARER=$bearer timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency \
+        -s "$HERE/post.lua" "$url" 2>&3 | tee "$WORK/$key.wrk.$i.txt" >&3 || true; }; } 2>"$WORK/$key.wrkcpu.$i.txt"
+    s1=$(session_ticks); b1=$(busy_ticks)
+    read -r wu ws <"$WORK/$key.wrkcpu.$i.txt" || true
+    echo "server_ticks=$(( s1 - s0 )) busy_ticks=$(( b1 - b0 )) ticks_per_s=$TICK wrk_user_s=${wu:-0} wrk_system_s=${ws:-0}" >"$WORK/$key.cpu.$i.txt"
     runs+=("$WORK/$key.wrk.$i.txt")
   done
   local median
@@ -168,9 +191,25 @@ print(found[(len(found) - 1) // 2][1] if found else sys.argv[1])
 PYEOF
 )
   cp "$median" "$WORK/$key.wrk.txt"
+  cp "${median/.wrk./.cpu.}" "$WORK/$key.cpu.txt"
   ((REPEAT == 1)) || log "($key) closed-loop runs: $(grep -ho 'Requests/sec: *[0-9.]*' "${runs[@]}" | awk '{printf "%s ", $2}')→ median $(grep -o 'Requests/sec: *[0-9.]*' "$median" | awk '{print $2}')"
   $PY "$HERE/report.py" rps "$WORK/$key.wrk.txt" >/dev/null || { status "$key" "not available: wrk gave no result (see $key.wrk.txt)"; return 1; }
+  [[ $CPU_PROFILE == 0 ]] || profile "$key" "$url" "$body" "$bearer"
   status "$key" ok
+}
+# profile KEY URL BODY [BEARER]: one more closed-loop run, the server's processes sampled by `perf record` (999 Hz, call
+# stacks) in its middle; report.py sorts the samples into where the time went.
+profile() {
+  local key=$1 url=$2 body=$3 bearer=${4:-} secs pids
+  secs=$(seconds "$DURATION")
+  pids=$(ps -s "${PIDS[-1]}" -o pid= | tr -s ' \n' ',' | sed 's/^,//; s/,$//')
+  log "($key) profiling: wrk for $DURATION, perf record -g on the server's processes ($pids)"
+  BODY_FILE=$body BEARER=$bearer wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s -s "$HERE/post.lua" "$url" >"$WORK/$key.profile-wrk.txt" 2>&1 &
+  local wrk_pid=$!
+  sleep 1
+  perf record -F 999 -g -p "$pids" -o "$WORK/$key.perf.data" -- sleep $(( secs > 3 ? secs - 2 : 1 )) >"$WORK/$key.perf.log" 2>&1 || true
+  wait "$wrk_pid" || true
+  perf script -F comm,ip,sym -i "$WORK/$key.perf.data" 2>/dev/null | $PY "$HERE/report.py" profile >"$WORK/$key.profile.txt" || true
 }
 
 for port in "$BARE_PORT" "$FASTAPI_PORT" "$WARDEN_PORT"; do
