@@ -319,7 +319,8 @@ def cpu_section(workdir, results, lines):
     lines.append("")
     lines.append("Over the same wrk run as the table above: the server's CPU time (every process it started), wrk's (bash's `time`) "
                  "and the rest of the machine's busy time, each divided by the requests answered. Throughput on this shared "
-                 "machine is the cores divided by the sum; these figures vary far less from run to run than req/s.")
+                 "machine is about the busy cores divided by the sum. A host that slows the machine down shows here too, "
+                 "as more CPU time per request, so compare contenders within one run.")
     lines.append("")
     lines.append("| | contender | req/s | server µs/request | wrk µs/request | rest of machine µs/request | server cores busy |")
     lines.append("|---|---|---:|---:|---:|---:|---:|")
