@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Warden.Contracts;
 using Warden.Server.Tests.Infrastructure;
 
@@ -178,6 +179,42 @@ public sealed class OipTests : IAsyncLifetime
         var (status, body) = await PostAsync("/v2/models/mymodel/infer", request);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(message, body!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retiring_the_served_version_stops_every_protocol_route_at_once()
+    {
+        // Served once by the default route and by alias: from then on the deployment table answers these without the database.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v2/models/mymodel/infer", Corrected(SpecRequest))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v2/models/mymodel/versions/champion/infer", Corrected(SpecRequest))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v2/models/mymodel/versions/1/infer", Corrected(SpecRequest))).Status);
+
+        await _team.Operator.RetireVersionAsync("mymodel", 1, "withdrawn");
+
+        foreach (var path in new[] { "/v2/models/mymodel/infer", "/v2/models/mymodel/versions/champion/infer", "/v2/models/mymodel/versions/1/infer" })
+        {
+            var (status, body) = await PostAsync(path, Corrected(SpecRequest));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            Assert.NotNull(body!["error"]);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync("/v2/models/mymodel/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_model_names_are_not_remembered()
+    {
+        var router = _host.App.Services.GetRequiredService<Serving.TrafficRouter>();
+        await PostAsync("/v2/models/mymodel/infer", Corrected(SpecRequest));
+        var remembered = router.CachedModels;
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/v2/models/made-up-{i}/infer", Corrected(SpecRequest))).Status);
+            using var tabular = await _http.PostAsync($"/api/v1/predict/made-up-{i}", new StringContent("{}", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.NotFound, tabular.StatusCode);
+        }
+
+        Assert.Equal(remembered, router.CachedModels);
     }
 
     [Fact]

@@ -92,6 +92,12 @@ public sealed partial class DeploymentTable(
     public Task<LoadedVersion?> ResolveAsync(string model, string alias) =>
         _routes.GetOrAdd((model, alias), key => LoadRouteAsync(key.Model, key.Alias));
 
+    /// <summary>The version serving (model, alias) when that route is already resolved and servable, else null — without a
+    /// database round trip and without adding a route. Routes are kept current by promotions, rollbacks and the periodic
+    /// refresh (review dates), as for <see cref="ResolveAsync"/>.</summary>
+    public LoadedVersion? Loaded(string model, string alias) =>
+        _routes.TryGetValue((model, alias), out var route) && route.IsCompletedSuccessfully ? route.Result : null;
+
     /// <summary>What is loaded now, for the dashboard and /v2.</summary>
     public IReadOnlyList<(string Model, string Alias, LoadedVersion Version)> Routes =>
         _routes.Where(r => r.Value.IsCompletedSuccessfully && r.Value.Result is not null)

@@ -19,6 +19,9 @@ public sealed partial class TrafficRouter(WardenDatabase database, AuditLog audi
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$", RegexOptions.NonBacktracking)]
     private static partial Regex AliasPattern();
 
+    /// <summary>How many models' policies are cached (for tests).</summary>
+    internal int CachedModels => _cache.Count;
+
     /// <summary>The model's policy (default: all traffic to champion).</summary>
     public async Task<TrafficPolicy> GetAsync(string model, CancellationToken cancellationToken = default)
     {
@@ -28,10 +31,16 @@ public sealed partial class TrafficRouter(WardenDatabase database, AuditLog audi
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT p.policy FROM traffic_policies p JOIN models m ON m.id = p.model_id WHERE m.name = @model", new { model }, cancellationToken: cancellationToken));
-        var policy = json is null ? TrafficPolicy.Default : JsonSerializer.Deserialize<TrafficPolicy>(json, Json)!;
-        _cache[model] = policy;
+        var row = await connection.QuerySingleOrDefaultAsync<(string Id, string? Policy)>(new CommandDefinition(
+            "SELECT m.id, p.policy FROM models m LEFT JOIN traffic_policies p ON p.model_id = m.id WHERE m.name = @model", new { model },
+            cancellationToken: cancellationToken));
+        var policy = row.Policy is null ? TrafficPolicy.Default : JsonSerializer.Deserialize<TrafficPolicy>(row.Policy, Json)!;
+        if (row.Id is not null)
+        {
+            // Only names of registered models are remembered: callers cannot grow the cache with made-up names.
+            _cache[model] = policy;
+        }
+
         return policy;
     }
 
