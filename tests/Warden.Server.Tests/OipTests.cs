@@ -189,6 +189,25 @@ public sealed class OipTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v2/models/mymodel/versions/champion/infer", Corrected(SpecRequest))).Status);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("/v2/models/mymodel/versions/1/infer", Corrected(SpecRequest))).Status);
 
+        // Each answer's stored event names the version and the alias it was served under — for a version number, the alias
+        // that version holds.
+        var events = _host.App.Services.GetRequiredService<Serving.EventLog>();
+        var stored = new List<Serving.PredictionEvent>();
+        for (var attempt = 0; attempt < 50 && stored.Count(e => e.Model == "mymodel") < 3; attempt++)
+        {
+            // Served predictions are committed in groups a few milliseconds apart.
+            await Task.Delay(50);
+            await events.FlushAsync();
+            stored.Clear();
+            await foreach (var e in events.ReadAllAsync())
+            {
+                stored.Add(e);
+            }
+        }
+
+        Assert.Equal(3, stored.Count(e => e.Model == "mymodel"));
+        Assert.All(stored.Where(e => e.Model == "mymodel"), e => Assert.Equal((1, "champion"), (e.Version, e.Alias)));
+
         await _team.Operator.RetireVersionAsync("mymodel", 1, "withdrawn");
 
         foreach (var path in new[] { "/v2/models/mymodel/infer", "/v2/models/mymodel/versions/champion/infer", "/v2/models/mymodel/versions/1/infer" })

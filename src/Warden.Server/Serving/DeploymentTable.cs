@@ -98,6 +98,24 @@ public sealed partial class DeploymentTable(
     public LoadedVersion? Loaded(string model, string alias) =>
         _routes.TryGetValue((model, alias), out var route) && route.IsCompletedSuccessfully ? route.Result : null;
 
+    /// <summary>Version <paramref name="number"/> of <paramref name="model"/> when a resolved route serves it, with the first
+    /// such route's alias (ordinal order), else null — without a database round trip.</summary>
+    public LoadedVersion? LoadedByNumber(string model, int number, out string alias)
+    {
+        LoadedVersion? found = null;
+        alias = "";
+        foreach (var (key, route) in _routes)
+        {
+            if (key.Model == model && route.IsCompletedSuccessfully && route.Result is { } version && version.Version == number
+                && (found is null || string.CompareOrdinal(key.Alias, alias) < 0))
+            {
+                (found, alias) = (version, key.Alias);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>What is loaded now, for the dashboard and /v2.</summary>
     public IReadOnlyList<(string Model, string Alias, LoadedVersion Version)> Routes =>
         _routes.Where(r => r.Value.IsCompletedSuccessfully && r.Value.Result is not null)

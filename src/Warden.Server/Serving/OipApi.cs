@@ -59,16 +59,20 @@ public static class OipApi
     private static async Task<(LoadedVersion? Version, string Alias, IResult? Error)> ResolveWithAliasAsync(string model, string? version, DeploymentTable table, WardenDatabase database,
         TrafficRouter router, CancellationToken ct)
     {
-        // The hot path: a route by alias (or the model's default route) that the deployment table already serves needs no
-        // database round trip — the tabular endpoint resolves the same way. A version number, an unknown model or a route
-        // not loaded yet take the checks below, which name the precise error.
-        if (version is null || !int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        // The hot path: a route that the deployment table already serves — the model's default route, an alias, or a version
+        // number that a resolved route serves — needs no database round trip (the tabular endpoint resolves the same way).
+        // An unknown model or a route not loaded yet takes the checks below, which name the precise error.
+        if (version is null || !int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var pinned))
         {
             var routed = version ?? (await router.GetAsync(model, ct)).Routes[0].Alias;
             if (table.Loaded(model, routed) is { } serving)
             {
                 return (serving, routed, null);
             }
+        }
+        else if (table.LoadedByNumber(model, pinned, out var holder) is { } serving)
+        {
+            return (serving, holder, null);
         }
 
         await using var connection = await database.OpenAsync(ct);
