@@ -77,25 +77,13 @@ public static class SpecialFunctions
     }
 
     /// <summary>The regularized lower incomplete gamma function P(a, x) = γ(a, x) / Γ(a).</summary>
-    public static double RegularizedGammaP(double a, double x)
-    {
-        if (double.IsNaN(a) || double.IsNaN(x) || a <= 0 || x < 0)
-        {
-            return double.NaN;
-        }
-        if (x == 0)
-        {
-            return 0;
-        }
-        if (double.IsPositiveInfinity(x))
-        {
-            return 1;
-        }
-        return x < a + 1 ? GammaSeries(a, x) : 1 - GammaContinuedFraction(a, x);
-    }
+    public static double RegularizedGammaP(double a, double x) => RegularizedGamma(a, x, upper: false);
 
     /// <summary>The regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x), accurate in the upper tail.</summary>
-    public static double RegularizedGammaQ(double a, double x)
+    public static double RegularizedGammaQ(double a, double x) => RegularizedGamma(a, x, upper: true);
+
+    // P or Q: the series below a + 1, the continued fraction above, each giving its own side directly and the other as 1 − it.
+    private static double RegularizedGamma(double a, double x, bool upper)
     {
         if (double.IsNaN(a) || double.IsNaN(x) || a <= 0 || x < 0)
         {
@@ -103,13 +91,19 @@ public static class SpecialFunctions
         }
         if (x == 0)
         {
-            return 1;
+            return upper ? 1 : 0;
         }
         if (double.IsPositiveInfinity(x))
         {
-            return 0;
+            return upper ? 0 : 1;
         }
-        return x < a + 1 ? 1 - GammaSeries(a, x) : GammaContinuedFraction(a, x);
+        if (x < a + 1)
+        {
+            double p = GammaSeries(a, x);
+            return upper ? 1 - p : p;
+        }
+        double q = GammaContinuedFraction(a, x);
+        return upper ? q : 1 - q;
     }
 
     /// <summary>The regularized incomplete beta function I_x(a, b).</summary>
